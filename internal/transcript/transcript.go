@@ -1,0 +1,111 @@
+// Package transcript records HTTP exchanges for failure messages and
+// reports. An Exchange is redacted once, when it is recorded, so nothing
+// downstream (matchers, reports, curl lines) can leak a secret.
+package transcript
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+)
+
+// MaxRecordedBody bounds the body bytes kept in a transcript; the client
+// still hands the full (size-bounded) body to the spec.
+const MaxRecordedBody = 64 << 10
+
+// Exchange is one redacted request/response pair.
+type Exchange struct {
+	Method         string      `json:"method"`
+	URL            string      `json:"url"`
+	RequestHeader  http.Header `json:"requestHeader,omitempty"`
+	RequestBody    string      `json:"requestBody,omitempty"`
+	Status         int         `json:"status,omitempty"`
+	ResponseHeader http.Header `json:"responseHeader,omitempty"`
+	ResponseBody   string      `json:"responseBody,omitempty"`
+	// BodyTruncated says ResponseBody holds only the first MaxRecordedBody bytes.
+	BodyTruncated bool          `json:"bodyTruncated,omitempty"`
+	Duration      time.Duration `json:"durationNs"`
+	// Attempt counts from 1; retries of the same request carry 2, 3, ...
+	Attempt int `json:"attempt,omitempty"`
+	// Err is the transport error, if the exchange did not complete.
+	Err string `json:"error,omitempty"`
+	// Retried says why this attempt was followed by another (429/503 on a
+	// request that was not the subject of a check).
+	Retried string    `json:"retried,omitempty"`
+	Start   time.Time `json:"start"`
+}
+
+// Response is a snapshot of one HTTP response: status, headers and the whole
+// (size-bounded) body, so a body can be read any number of times.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+	// Exchange is the redacted record of the request that got this response.
+	Exchange *Exchange
+}
+
+// JSON decodes the body into v.
+func (r *Response) JSON(v any) error { return json.Unmarshal(r.Body, v) }
+
+// String renders the exchange as a readable transcript, JSON bodies indented.
+func (e *Exchange) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "> %s %s\n", e.Method, e.URL)
+	writeHeaders(&b, "> ", e.RequestHeader)
+	if e.RequestBody != "" {
+		b.WriteString(indentBlock(prettyJSON(e.RequestBody), "> "))
+	}
+	if e.Err != "" {
+		fmt.Fprintf(&b, "! %s (after %s)\n", e.Err, e.Duration.Round(time.Millisecond))
+		return b.String()
+	}
+	fmt.Fprintf(&b, "< %d %s (%s)\n", e.Status, http.StatusText(e.Status), e.Duration.Round(time.Millisecond))
+	writeHeaders(&b, "< ", e.ResponseHeader)
+	if e.ResponseBody != "" {
+		b.WriteString(indentBlock(prettyJSON(e.ResponseBody), "< "))
+	}
+	if e.BodyTruncated {
+		fmt.Fprintf(&b, "< … (body cut at %d bytes in this transcript)\n", MaxRecordedBody)
+	}
+	if e.Retried != "" {
+		fmt.Fprintf(&b, "~ retried: %s\n", e.Retried)
+	}
+	return b.String()
+}
+
+func writeHeaders(b *strings.Builder, prefix string, h http.Header) {
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		for _, v := range h[k] {
+			fmt.Fprintf(b, "%s%s: %s\n", prefix, k, v)
+		}
+	}
+}
+
+// PrettyJSON indents s when it is JSON and returns it unchanged otherwise.
+func prettyJSON(s string) string {
+	var out bytes.Buffer
+	if json.Indent(&out, []byte(s), "", "  ") == nil {
+		return out.String()
+	}
+	return s
+}
+
+func indentBlock(s, prefix string) string {
+	var b strings.Builder
+	for _, line := range strings.Split(strings.TrimRight(s, "\n"), "\n") {
+		b.WriteString(prefix)
+		b.WriteString(line)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}

@@ -1,0 +1,193 @@
+// Package wire holds the JSON shapes of the ACS Chat and Identity APIs as
+// they travel on the wire. Times stay strings so that the exact form a
+// server sent survives decoding (TIME-01/02 judge the text, not the instant).
+package wire
+
+import "strings"
+
+// API versions the suite certifies and the Identity API version it mints with.
+const (
+	APIVersionStable   = "2024-03-07"
+	APIVersionPreview  = "2024-03-15-preview"
+	IdentityAPIVersion = "2023-10-01"
+)
+
+// SupportedChatVersions lists the chat api-versions, stable first.
+var SupportedChatVersions = []string{APIVersionStable, APIVersionPreview}
+
+// HasMetadata reports whether participant metadata exists in that api-version.
+func HasMetadata(apiVersion string) bool { return apiVersion == APIVersionPreview }
+
+// CommunicationUser is the communicationUser sub-object of an identifier.
+type CommunicationUser struct {
+	ID string `json:"id"`
+}
+
+// PhoneNumber is the phoneNumber sub-object of an identifier.
+type PhoneNumber struct {
+	Value string `json:"value"`
+}
+
+// MicrosoftTeamsUser is the microsoftTeamsUser sub-object of an identifier.
+type MicrosoftTeamsUser struct {
+	UserID      string `json:"userId"`
+	IsAnonymous *bool  `json:"isAnonymous,omitempty"`
+	Cloud       string `json:"cloud,omitempty"`
+}
+
+// MicrosoftTeamsApp is the microsoftTeamsApp sub-object of an identifier.
+type MicrosoftTeamsApp struct {
+	AppID string `json:"appId"`
+	Cloud string `json:"cloud,omitempty"`
+}
+
+// Identifier is CommunicationIdentifierModel.
+type Identifier struct {
+	Kind               string              `json:"kind,omitempty"`
+	RawID              string              `json:"rawId,omitempty"`
+	CommunicationUser  *CommunicationUser  `json:"communicationUser,omitempty"`
+	PhoneNumber        *PhoneNumber        `json:"phoneNumber,omitempty"`
+	MicrosoftTeamsUser *MicrosoftTeamsUser `json:"microsoftTeamsUser,omitempty"`
+	MicrosoftTeamsApp  *MicrosoftTeamsApp  `json:"microsoftTeamsApp,omitempty"`
+}
+
+// UserIdentifier is the identifier the SDKs send for an ACS user: rawId plus
+// communicationUser, no kind.
+func UserIdentifier(rawID string) Identifier {
+	return Identifier{RawID: rawID, CommunicationUser: &CommunicationUser{ID: rawID}}
+}
+
+// Key is the raw id a participant is known by: rawId, else the
+// communicationUser id (Java sends only communicationUser).
+func (id Identifier) Key() string {
+	if id.RawID != "" {
+		return id.RawID
+	}
+	if id.CommunicationUser != nil {
+		return id.CommunicationUser.ID
+	}
+	return ""
+}
+
+// Participant is ChatParticipant.
+type Participant struct {
+	CommunicationIdentifier Identifier        `json:"communicationIdentifier"`
+	DisplayName             string            `json:"displayName,omitempty"`
+	ShareHistoryTime        string            `json:"shareHistoryTime,omitempty"`
+	Metadata                map[string]string `json:"metadata,omitempty"`
+}
+
+// AddParticipantsRequest is AddChatParticipantsRequest.
+type AddParticipantsRequest struct {
+	Participants []Participant `json:"participants"`
+}
+
+// AddParticipantsResult is AddChatParticipantsResult.
+type AddParticipantsResult struct {
+	InvalidParticipants []Error `json:"invalidParticipants,omitempty"`
+}
+
+// ParticipantsCollection is ChatParticipantsCollection, one page of a listing.
+type ParticipantsCollection struct {
+	Value    []Participant `json:"value"`
+	NextLink string        `json:"nextLink,omitempty"`
+}
+
+// Error is CommunicationError.
+type Error struct {
+	Code       string  `json:"code"`
+	Message    string  `json:"message"`
+	Target     string  `json:"target,omitempty"`
+	Details    []Error `json:"details,omitempty"`
+	InnerError *Error  `json:"innererror,omitempty"`
+}
+
+// ErrorResponse is CommunicationErrorResponse, the documented error envelope.
+type ErrorResponse struct {
+	Error Error `json:"error"`
+}
+
+// ErrorCodeForStatus is the documented error.code for an HTTP status (ERR-06).
+var ErrorCodeForStatus = map[int]string{
+	400: "BadRequest",
+	401: "Unauthorized",
+	403: "Forbidden",
+	404: "NotFound",
+	413: "PayloadTooLarge",
+	429: "TooManyRequests",
+	503: "ServiceUnavailable",
+}
+
+// CreateThreadRequest is CreateChatThreadRequest.
+type CreateThreadRequest struct {
+	Topic        string            `json:"topic"`
+	Participants []Participant     `json:"participants,omitempty"`
+	Metadata     map[string]string `json:"metadata,omitempty"`
+}
+
+// ThreadProperties is ChatThreadProperties.
+type ThreadProperties struct {
+	ID                               string            `json:"id"`
+	Topic                            string            `json:"topic"`
+	CreatedOn                        string            `json:"createdOn"`
+	CreatedByCommunicationIdentifier Identifier        `json:"createdByCommunicationIdentifier"`
+	DeletedOn                        string            `json:"deletedOn,omitempty"`
+	Metadata                         map[string]string `json:"metadata,omitempty"`
+}
+
+// CreateThreadResult is CreateChatThreadResult.
+type CreateThreadResult struct {
+	ChatThread          *ThreadProperties `json:"chatThread,omitempty"`
+	InvalidParticipants []Error           `json:"invalidParticipants,omitempty"`
+}
+
+// CreateIdentityRequest is CommunicationIdentityCreateRequest.
+type CreateIdentityRequest struct {
+	CreateTokenWithScopes []string `json:"createTokenWithScopes,omitempty"`
+	ExpiresInMinutes      *int     `json:"expiresInMinutes,omitempty"`
+}
+
+// Identity is CommunicationIdentity.
+type Identity struct {
+	ID string `json:"id"`
+}
+
+// AccessToken is CommunicationIdentityAccessToken.
+type AccessToken struct {
+	Token     string `json:"token"`
+	ExpiresOn string `json:"expiresOn"`
+}
+
+// IdentityAccessTokenResult is CommunicationIdentityAccessTokenResult.
+type IdentityAccessTokenResult struct {
+	Identity    Identity     `json:"identity"`
+	AccessToken *AccessToken `json:"accessToken,omitempty"`
+}
+
+// IssueTokenRequest is CommunicationIdentityAccessTokenRequest.
+type IssueTokenRequest struct {
+	Scopes           []string `json:"scopes"`
+	ExpiresInMinutes *int     `json:"expiresInMinutes,omitempty"`
+}
+
+// UserRawIDPrefix starts every ACS user raw id: 8:acs:<resourceId>_<guid>.
+const UserRawIDPrefix = "8:acs:"
+
+// IsACSUserRawID reports whether s has the ACS user raw id form
+// 8:acs:<resourceId>_<suffix> with only id-safe characters.
+func IsACSUserRawID(s string) bool {
+	rest, ok := strings.CutPrefix(s, UserRawIDPrefix)
+	if !ok {
+		return false
+	}
+	resource, suffix, ok := strings.Cut(rest, "_")
+	if !ok || resource == "" || suffix == "" {
+		return false
+	}
+	for _, r := range rest {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
