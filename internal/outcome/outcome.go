@@ -1,0 +1,173 @@
+// Package outcome turns a Ginkgo report into a verdict per assertion ID:
+// passed, failed, warned (a SHOULD finding outside strict mode), skipped
+// (with the reason) or error (the harness failed, not the server). Reports,
+// certification results and the fault matrix all judge through it.
+package outcome
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/chatconform/chatconform/internal/catalogue"
+)
+
+// Names of the report entries the suite attaches.
+const (
+	EntryTranscript   = "transcript"
+	EntryWarning      = "warning"
+	EntryHarnessError = "harness-error"
+	EntryCleanupError = "cleanup-error"
+)
+
+// Outcome of a spec or an assertion.
+type Outcome string
+
+// Outcomes, worst first.
+const (
+	Failed  Outcome = "failed"
+	Error   Outcome = "error"
+	Warned  Outcome = "warned"
+	Passed  Outcome = "passed"
+	Skipped Outcome = "skipped"
+)
+
+func rank(o Outcome) int {
+	switch o {
+	case Failed:
+		return 0
+	case Error:
+		return 1
+	case Warned:
+		return 2
+	case Passed:
+		return 3
+	}
+	return 4
+}
+
+// Spec is one spec's verdict.
+type Spec struct {
+	ID       string
+	Text     string
+	Outcome  Outcome
+	Message  string // failure, warning or skip reason
+	Duration time.Duration
+	Requests int
+	Retries  int
+	Report   types.SpecReport
+}
+
+// Assertion is one assertion ID's verdict over all its specs.
+type Assertion struct {
+	catalogue.Assertion
+	Outcome  Outcome
+	Messages []string
+	Duration time.Duration
+	Requests int
+	Retries  int
+	Specs    []Spec
+}
+
+// OfSpec judges one spec report; ok is false for nodes that are not specs
+// of an assertion (suite setup, report nodes).
+func OfSpec(r types.SpecReport) (Spec, bool) {
+	if r.LeafNodeType != types.NodeTypeIt {
+		return Spec{}, false
+	}
+	s := Spec{Text: r.FullText(), Duration: r.RunTime, Report: r}
+	for _, l := range r.Labels() {
+		if _, ok := catalogue.Lookup(l); ok {
+			s.ID = l
+		}
+	}
+	if s.ID == "" {
+		return Spec{}, false
+	}
+	var warnings []string
+	harness := false
+	for _, e := range r.ReportEntries {
+		switch e.Name {
+		case EntryWarning:
+			warnings = append(warnings, e.Value.String())
+		case EntryHarnessError:
+			harness = true
+		case EntryTranscript:
+			s.Requests++
+			if strings.Contains(e.Value.AsJSON, `"retried":`) {
+				s.Retries++
+			}
+		}
+	}
+	switch {
+	case r.State.Is(types.SpecStatePassed):
+		s.Outcome = Passed
+		if len(warnings) > 0 {
+			s.Outcome, s.Message = Warned, strings.Join(warnings, "\n")
+		}
+	case r.State.Is(types.SpecStateSkipped | types.SpecStatePending):
+		s.Outcome, s.Message = Skipped, r.Failure.Message
+	case r.State.Is(types.SpecStateTimedout | types.SpecStateInterrupted):
+		s.Outcome, s.Message = Error, r.Failure.Message
+	default:
+		s.Outcome, s.Message = Failed, r.Failure.Message
+		if harness {
+			s.Outcome = Error
+		}
+	}
+	return s, true
+}
+
+// Judge groups a run's specs by assertion ID; every catalogue ID appears,
+// as skipped with "no spec ran" when no spec of it was in the run.
+func Judge(r types.Report) []Assertion {
+	by := map[string]*Assertion{}
+	for _, a := range catalogue.All() {
+		by[a.ID] = &Assertion{Assertion: a, Outcome: Skipped}
+	}
+	seen := map[string]bool{}
+	for _, sr := range r.SpecReports {
+		s, ok := OfSpec(sr)
+		if !ok {
+			continue
+		}
+		a := by[s.ID]
+		if !seen[s.ID] || rank(s.Outcome) < rank(a.Outcome) {
+			a.Outcome = s.Outcome
+		}
+		seen[s.ID] = true
+		a.Specs = append(a.Specs, s)
+		a.Duration += s.Duration
+		a.Requests += s.Requests
+		a.Retries += s.Retries
+		if s.Message != "" && s.Outcome != Passed {
+			a.Messages = append(a.Messages, s.Message)
+		}
+	}
+	out := make([]Assertion, 0, len(by))
+	for _, a := range catalogue.All() {
+		x := by[a.ID]
+		if !seen[a.ID] {
+			x.Messages = []string{"no spec of this assertion was in the run (label filter?)"}
+		}
+		out = append(out, *x)
+	}
+	return out
+}
+
+// Failing returns the IDs whose outcome is in the given set, sorted.
+func Failing(as []Assertion, outcomes ...Outcome) []string {
+	var ids []string
+	for _, a := range as {
+		for _, o := range outcomes {
+			if a.Outcome == o {
+				ids = append(ids, a.ID)
+				break
+			}
+		}
+	}
+	sort.Strings(ids)
+	return ids
+}
