@@ -191,3 +191,11 @@ func IsACSUserRawID(s string) bool {
 	}
 	return true
 }
+
+// ResponseIdentifier is an ACS user's identifier as responses document it:
+// kind, rawId and communicationUser (kind is "only required in responses").
+func ResponseIdentifier(rawID string) Identifier {
+	id := UserIdentifier(rawID)
+	id.Kind = "communicationUser"
+	return id
+}

@@ -1,0 +1,304 @@
+package refserver
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/chatconform/chatconform/internal/wire"
+)
+
+// Documented limits (service-limits.md "Chat", the preview spec's metadata note).
+const (
+	maxParticipantsPerRequest = 200
+	maxParticipantsPerThread  = 250
+	maxDisplayNameChars       = 256
+	maxMetadataBytes          = 1024
+	defaultPageSize           = 100
+)
+
+// shareHistoryLayout is how times are returned: UTC, second precision.
+const shareHistoryLayout = "2006-01-02T15:04:05Z"
+
+// epoch is the shareHistoryTime of a participant added without one.
+var epoch = time.Unix(0, 0).UTC()
+
+// identifierIn is CommunicationIdentifierModel as a request may carry it;
+// the other identifier kinds are kept raw only to reject them clearly.
+type identifierIn struct {
+	Kind              string `json:"kind"`
+	RawID             string `json:"rawId"`
+	CommunicationUser *struct {
+		ID string `json:"id"`
+	} `json:"communicationUser"`
+	PhoneNumber        json.RawMessage `json:"phoneNumber"`
+	MicrosoftTeamsUser json.RawMessage `json:"microsoftTeamsUser"`
+	MicrosoftTeamsApp  json.RawMessage `json:"microsoftTeamsApp"`
+}
+
+// participantIn is ChatParticipant as a request may carry it. Optional
+// fields are pointers or raw so "absent" and "wrong" stay distinguishable.
+type participantIn struct {
+	CommunicationIdentifier *identifierIn   `json:"communicationIdentifier"`
+	DisplayName             *string         `json:"displayName"`
+	ShareHistoryTime        *string         `json:"shareHistoryTime"`
+	Metadata                json.RawMessage `json:"metadata"`
+}
+
+// present reports whether an optional raw JSON member was sent as non-null.
+func present(raw json.RawMessage) bool { return len(raw) > 0 && string(raw) != "null" }
+
+// userID validates an identifier and returns the ACS user raw id it names.
+func (id *identifierIn) userID(field string) (string, error) {
+	if id == nil {
+		return "", errorf(http.StatusBadRequest, "%s is required", field)
+	}
+	if id.Kind != "" && !strings.EqualFold(id.Kind, "communicationUser") {
+		return "", errorf(http.StatusBadRequest, "%s.kind %q is not supported: chat participants here are ACS users (communicationUser)", field, id.Kind)
+	}
+	if present(id.PhoneNumber) || present(id.MicrosoftTeamsUser) || present(id.MicrosoftTeamsApp) {
+		return "", errorf(http.StatusBadRequest, "%s must identify an ACS user (communicationUser), not a phone number or Teams identity", field)
+	}
+	raw := id.RawID
+	if id.CommunicationUser != nil {
+		switch cu := id.CommunicationUser.ID; {
+		case raw == "":
+			raw = cu
+		case cu != raw:
+			return "", errorf(http.StatusBadRequest, "%s.rawId %q and communicationUser.id %q disagree", field, raw, cu)
+		}
+	}
+	if raw == "" {
+		return "", errorf(http.StatusBadRequest, "%s has no id: send rawId and/or communicationUser.id", field)
+	}
+	if !wire.IsACSUserRawID(raw) {
+		return "", errorf(http.StatusBadRequest, "Identifier format is invalid (%s): %s must be 8:acs:<resourceId>_<id>", raw, field)
+	}
+	return raw, nil
+}
+
+// parseMembers validates participants and returns them as members, the
+// first occurrence of a repeated id winning. Any invalid field fails the
+// whole request, so nothing is added.
+func parseMembers(in []participantIn, apiVersion string) ([]*member, error) {
+	if len(in) > maxParticipantsPerRequest {
+		return nil, errorf(http.StatusBadRequest, "%d participants in one request; at most %d are allowed", len(in), maxParticipantsPerRequest)
+	}
+	out := make([]*member, 0, len(in))
+	seen := map[string]bool{}
+	for i, p := range in {
+		field := fmt.Sprintf("participants[%d]", i)
+		id, err := p.CommunicationIdentifier.userID(field + ".communicationIdentifier")
+		if err != nil {
+			return nil, err
+		}
+		m := &member{id: id, shareHistory: epoch}
+		if p.DisplayName != nil {
+			if n := utf8.RuneCountInString(*p.DisplayName); n > maxDisplayNameChars {
+				return nil, errorf(http.StatusBadRequest, "%s.displayName has %d characters; at most %d are allowed", field, n, maxDisplayNameChars)
+			}
+			m.displayName = *p.DisplayName
+		}
+		if p.ShareHistoryTime != nil {
+			t, err := time.Parse(time.RFC3339, *p.ShareHistoryTime)
+			if err != nil {
+				return nil, errorf(http.StatusBadRequest, "%s.shareHistoryTime %q is not an RFC 3339 date-time (yyyy-MM-ddTHH:mm:ssZ)", field, *p.ShareHistoryTime)
+			}
+			m.shareHistory = t.UTC().Truncate(time.Second) // the service keeps seconds
+		}
+		if m.metadata, err = parseMetadata(p.Metadata, apiVersion, field+".metadata"); err != nil {
+			return nil, err
+		}
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+// parseMetadata decodes participant or thread metadata. It exists only in
+// the preview api-version; on stable it is ignored, whatever it holds.
+func parseMetadata(raw json.RawMessage, apiVersion, field string) (map[string]string, error) {
+	if !wire.HasMetadata(apiVersion) || !present(raw) {
+		return nil, nil
+	}
+	var md map[string]string
+	if err := json.Unmarshal(raw, &md); err != nil {
+		return nil, errorf(http.StatusBadRequest, "%s must be an object of string values: %s", field, describeJSONError(err))
+	}
+	size := 0
+	for k, v := range md {
+		size += len(k) + len(v)
+	}
+	if size > maxMetadataBytes {
+		return nil, errorf(http.StatusBadRequest, "%s totals %d bytes; all pairs together may be at most %d", field, size, maxMetadataBytes)
+	}
+	if len(md) == 0 {
+		return nil, nil
+	}
+	return md, nil
+}
+
+// addMembers adds the new members to t, leaving existing ones untouched,
+// and reports unknown users as invalidParticipants. If the thread would
+// exceed its capacity nothing is added. The caller holds s.mu.
+func (s *Server) addMembers(t *thread, add []*member) ([]wire.Error, error) {
+	var fresh []*member
+	var invalid []wire.Error
+	for _, m := range add {
+		switch u := s.users[m.id]; {
+		case t.find(m.id) >= 0:
+			// "If participants already exist, no change occurs."
+		case u == nil || u.deleted:
+			invalid = append(invalid, wire.Error{Code: "404", Message: "Not found", Target: m.id})
+		default:
+			fresh = append(fresh, m)
+		}
+	}
+	if n := len(t.members) + len(fresh); n > maxParticipantsPerThread {
+		return nil, errorf(http.StatusBadRequest, "the thread would have %d participants; at most %d are allowed", n, maxParticipantsPerThread)
+	}
+	t.members = append(t.members, fresh...)
+	return invalid, nil
+}
+
+// memberThread returns the thread if it exists and the caller is one of
+// its participants. The caller holds s.mu.
+func (s *Server) memberThread(threadID, caller string) (*thread, error) {
+	t := s.threads[threadID]
+	if t == nil {
+		return nil, errorf(http.StatusNotFound, "chat thread %q does not exist", threadID)
+	}
+	if t.find(caller) < 0 {
+		return nil, errorf(http.StatusForbidden, "the caller %s is not a participant of chat thread %q", caller, threadID)
+	}
+	return t, nil
+}
+
+// addParticipants is POST /chat/threads/{threadId}/participants/:add.
+func (s *Server) addParticipants(w http.ResponseWriter, r *http.Request, c *call) error {
+	if err := c.requireScope("adding participants", scopeChat, scopeChatJoin); err != nil {
+		return err
+	}
+	var req struct {
+		Participants *[]participantIn `json:"participants"`
+	}
+	if err := decodeJSON(c.body, &req); err != nil {
+		return err
+	}
+	if req.Participants == nil {
+		return errorf(http.StatusBadRequest, "participants is required (an array of ChatParticipant)")
+	}
+	add, err := parseMembers(*req.Participants, c.apiVersion)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, err := s.memberThread(r.PathValue("threadId"), c.user)
+	if err != nil {
+		return err
+	}
+	invalid, err := s.addMembers(t, add)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, wire.AddParticipantsResult{InvalidParticipants: invalid})
+	return nil
+}
+
+// removeParticipant is POST /chat/threads/{threadId}/participants/:remove;
+// the body is the bare identifier. Removing a non-member is a no-op.
+func (s *Server) removeParticipant(w http.ResponseWriter, r *http.Request, c *call) error {
+	if err := c.requireScope("removing participants", scopeChat, scopeChatJoin); err != nil {
+		return err
+	}
+	var id identifierIn
+	if err := decodeJSON(c.body, &id); err != nil {
+		return err
+	}
+	target, err := id.userID("the identifier")
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, err := s.memberThread(r.PathValue("threadId"), c.user)
+	if err != nil {
+		return err
+	}
+	if i := t.find(target); i >= 0 {
+		t.members = append(t.members[:i:i], t.members[i+1:]...)
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// listParticipants is GET /chat/threads/{threadId}/participants, paged by
+// skip and maxPageSize with an absolute nextLink while items remain.
+func (s *Server) listParticipants(w http.ResponseWriter, r *http.Request, c *call) error {
+	q := r.URL.Query()
+	size, err := intParam(q, "maxPageSize", defaultPageSize, 1)
+	if err != nil {
+		return err
+	}
+	skip, err := intParam(q, "skip", 0, 0)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	t, err := s.memberThread(r.PathValue("threadId"), c.user)
+	if err != nil {
+		s.mu.Unlock()
+		return err
+	}
+	page := wire.ParticipantsCollection{Value: []wire.Participant{}}
+	end := len(t.members)
+	if skip < end {
+		end = min(end, skip+size)
+		for _, m := range t.members[skip:end] {
+			page.Value = append(page.Value, participantOut(m, c.apiVersion))
+		}
+		if end < len(t.members) {
+			page.NextLink = fmt.Sprintf("%s/chat/threads/%s/participants?skip=%d&maxPageSize=%d&api-version=%s",
+				s.baseURL(r), t.id, end, size, url.QueryEscape(c.apiVersion))
+		}
+	}
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, page)
+	return nil
+}
+
+// participantOut renders a member as the live service does: no kind,
+// displayName and metadata omitted when unset, metadata only on preview.
+func participantOut(m *member, apiVersion string) wire.Participant {
+	p := wire.Participant{
+		CommunicationIdentifier: wire.ResponseIdentifier(m.id),
+		DisplayName:             m.displayName,
+		ShareHistoryTime:        m.shareHistory.Format(shareHistoryLayout),
+	}
+	if wire.HasMetadata(apiVersion) {
+		p.Metadata = maps.Clone(m.metadata)
+	}
+	return p
+}
+
+// intParam parses an optional int32 query parameter that must be >= low.
+func intParam(q url.Values, name string, def, low int) (int, error) {
+	if !q.Has(name) {
+		return def, nil
+	}
+	v := q.Get(name)
+	n, err := strconv.ParseInt(v, 10, 32)
+	if err != nil || int(n) < low {
+		return 0, errorf(http.StatusBadRequest, "query parameter %s must be an integer >= %d, got %q", name, low, v)
+	}
+	return int(n), nil
+}

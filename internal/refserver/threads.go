@@ -1,0 +1,128 @@
+package refserver
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/chatconform/chatconform/internal/wire"
+)
+
+// createThread is POST /chat/threads. The creator becomes the first
+// participant; repeatability-request-id replays the first response.
+func (s *Server) createThread(w http.ResponseWriter, r *http.Request, c *call) error {
+	if err := c.requireScope("creating threads", scopeChat); err != nil {
+		return err
+	}
+	var req struct {
+		Topic           *string          `json:"topic"`
+		Participants    *[]participantIn `json:"participants"`
+		Metadata        json.RawMessage  `json:"metadata"`
+		RetentionPolicy json.RawMessage  `json:"retentionPolicy"` // accepted, not modelled
+	}
+	if err := decodeJSON(c.body, &req); err != nil {
+		return err
+	}
+	if req.Topic == nil || *req.Topic == "" {
+		return errorf(http.StatusBadRequest, "topic is required and must not be empty")
+	}
+	var in []participantIn
+	if req.Participants != nil {
+		in = *req.Participants
+	}
+	add, err := parseMembers(in, c.apiVersion)
+	if err != nil {
+		return err
+	}
+	metadata, err := parseMetadata(req.Metadata, c.apiVersion, "metadata")
+	if err != nil {
+		return err
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	// Look up and record under one lock so concurrent retries of the same
+	// request create one thread.
+	rk := repeatKey{c.user, r.Header.Get("repeatability-request-id")}
+	if rk.requestID != "" {
+		if prev := s.repeats[rk]; prev != nil {
+			w.Header().Set("Location", prev.location)
+			writeJSON(w, http.StatusCreated, prev.body)
+			return nil
+		}
+	}
+	now := s.now().UTC()
+	t := &thread{
+		id:        newThreadID(),
+		topic:     *req.Topic,
+		createdOn: now,
+		createdBy: c.user,
+		metadata:  metadata,
+	}
+	// The creator comes first, with the attributes it was listed with, if any.
+	creator := &member{id: c.user, shareHistory: epoch}
+	for i, m := range add {
+		if m.id == c.user {
+			creator = m
+			add = append(add[:i:i], add[i+1:]...)
+			break
+		}
+	}
+	t.members = []*member{creator}
+	invalid, err := s.addMembers(t, add)
+	if err != nil {
+		return err
+	}
+	s.threads[t.id] = t
+	res := wire.CreateThreadResult{ChatThread: threadOut(t, c.apiVersion), InvalidParticipants: invalid}
+	// Only ':' is percent-encoded in the live service's Location.
+	loc := s.baseURL(r) + "/chat/threads/" + strings.ReplaceAll(t.id, ":", "%3A")
+	if rk.requestID != "" {
+		s.repeats[rk] = &recordedResponse{location: loc, body: res}
+	}
+	w.Header().Set("Location", loc)
+	writeJSON(w, http.StatusCreated, res)
+	return nil
+}
+
+// getThread is GET /chat/threads/{threadId}.
+func (s *Server) getThread(w http.ResponseWriter, r *http.Request, c *call) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, err := s.memberThread(r.PathValue("threadId"), c.user)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, threadOut(t, c.apiVersion))
+	return nil
+}
+
+// deleteThread is DELETE /chat/threads/{threadId}; afterwards the thread is 404.
+func (s *Server) deleteThread(w http.ResponseWriter, r *http.Request, c *call) error {
+	if err := c.requireScope("deleting threads", scopeChat); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, err := s.memberThread(r.PathValue("threadId"), c.user)
+	if err != nil {
+		return err
+	}
+	delete(s.threads, t.id)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// threadOut renders ChatThreadProperties; metadata only on preview.
+func threadOut(t *thread, apiVersion string) *wire.ThreadProperties {
+	p := &wire.ThreadProperties{
+		ID:                               t.id,
+		Topic:                            t.topic,
+		CreatedOn:                        t.createdOn.Format(shareHistoryLayout),
+		CreatedByCommunicationIdentifier: wire.ResponseIdentifier(t.createdBy),
+	}
+	if wire.HasMetadata(apiVersion) && len(t.metadata) > 0 {
+		p.Metadata = t.metadata
+	}
+	return p
+}
