@@ -1,0 +1,38 @@
+package matchers
+
+import (
+	"fmt"
+
+	"github.com/onsi/gomega/format"
+	"github.com/onsi/gomega/types"
+
+	"github.com/chatconform/chatconform/internal/contract"
+)
+
+// BeRFC3339 succeeds when the actual string is an RFC 3339 §5.6 date-time
+// (TIME-01, contract.CheckRFC3339): full date, 'T', hh:mm:ss, optional
+// fraction, 'Z' or ±hh:mm, and a date and time that exist. The failure says
+// what is wrong with the value.
+//
+//	Expect(p.ShareHistoryTime).To(BeRFC3339())
+func BeRFC3339() types.GomegaMatcher {
+	return &beRFC3339Matcher{}
+}
+
+type beRFC3339Matcher struct{}
+
+func (m *beRFC3339Matcher) Match(actual any) (bool, error) {
+	s, ok := actual.(string)
+	if !ok {
+		return false, fmt.Errorf("BeRFC3339 expects a string, got:\n%s", format.Object(actual, 1))
+	}
+	return contract.CheckRFC3339(s) == nil, nil
+}
+
+func (m *beRFC3339Matcher) FailureMessage(actual any) string {
+	return timeFailure(contract.CheckRFC3339(actual.(string)))
+}
+
+func (m *beRFC3339Matcher) NegatedFailureMessage(actual any) string {
+	return fmt.Sprintf("Expected %q not to be an RFC 3339 date-time, but it is one", actual)
+}
