@@ -57,6 +57,11 @@ func ListParticipants(token, threadID, maxPageSize, skip string) Request {
 	return Request{Method: http.MethodGet, URL: ThreadPath(threadID) + "/participants", Query: q, Auth: Bearer(token)}
 }
 
+// ListRaw builds GET …/participants with a query sent verbatim.
+func ListRaw(token, threadID, rawQuery string) Request {
+	return Request{Method: http.MethodGet, URL: ThreadPath(threadID) + "/participants", RawQuery: rawQuery, Auth: Bearer(token)}
+}
+
 // Follow builds a GET of a nextLink exactly as the server gave it.
 func Follow(token, nextLink string) Request {
 	return Request{Method: http.MethodGet, URL: nextLink, Auth: Bearer(token)}

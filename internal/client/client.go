@@ -176,6 +176,9 @@ type Request struct {
 	// or an absolute URL handed out by the server (nextLink), used as given.
 	URL   string
 	Query url.Values
+	// RawQuery is appended to the query exactly as given, for negative
+	// checks whose point is a value url.Values would re-encode ("%zz").
+	RawQuery string
 	// APIVersion overrides the client's; NoAPIVersion sends none.
 	APIVersion   string
 	NoAPIVersion bool
@@ -300,6 +303,9 @@ func (c *Client) resolve(req Request) (*url.URL, error) {
 		q.Set("api-version", v)
 	}
 	u.RawQuery = q.Encode()
+	if req.RawQuery != "" {
+		u.RawQuery = req.RawQuery + "&" + u.RawQuery
+	}
 	return &u, nil
 }
 

@@ -86,6 +86,10 @@ func Follow(ctx context.Context, fetch Fetch, maxPages int) (Walk, error) {
 		if err := json.Unmarshal(resp.Body, &c); err != nil {
 			return w, &StatusError{Page: i, Resp: resp, Why: "the body is not a ChatParticipantsCollection JSON object: " + err.Error()}
 		}
+		if c.Value == nil {
+			// JSON null, or an object without value: nothing to walk.
+			return w, &StatusError{Page: i, Resp: resp, Why: "the body has no value array (ChatParticipantsCollection.value is required)"}
+		}
 		p := Page{Items: c.Value, NextLink: c.NextLink, Resp: resp}
 		for _, it := range c.Value {
 			p.IDs = append(p.IDs, it.CommunicationIdentifier.Key())

@@ -1,0 +1,43 @@
+# chatconform: conformance suite for the ACS Chat participants API.
+# `make conformance` runs the suite; `make test` passes the project's own tests.
+
+GO          ?= go
+GINKGO      := $(GO) tool ginkgo
+SUITE       := ./suites/participants
+REPORT_DIR  := $(abspath $(or $(CHAT_REPORT_DIR),reports))
+ENV_FILE    := $(or $(CHAT_ENV_FILE),$(CURDIR)/.env)
+GINKGO_ARGS ?=
+# Packages of the project's own tests: the suite itself runs through the
+# fault matrix (internal/faults), never against whatever .env points at.
+TEST_PKGS    = $(shell $(GO) list ./... | grep -v /suites/)
+
+export CHAT_REPORT_DIR := $(REPORT_DIR)
+export CHAT_ENV_FILE   := $(if $(wildcard $(ENV_FILE)),$(ENV_FILE),)
+
+.PHONY: help conformance test vet selftest refserver interop
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*?## "} /^[a-zA-Z_-]+:.*?## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+conformance: ## Run the suite (embedded reference server when nothing is configured); reports in $CHAT_REPORT_DIR
+	@mkdir -p $(REPORT_DIR)
+	$(GINKGO) -p --randomize-all --keep-going --poll-progress-after=20s \
+		--junit-report=junit.xml --json-report=report.json --output-dir=$(REPORT_DIR) \
+		$(GINKGO_ARGS) $(SUITE)
+
+test: vet ## go vet, then every test of the project with the race detector (includes the fault matrix)
+	$(GO) test -race -count=1 $(TEST_PKGS)
+
+vet: ## go vet and gofmt
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { gofmt -l .; echo "gofmt: files above need formatting"; exit 1; }
+
+selftest: ## Only the fault matrix: every fault caught by its declared assertion
+	$(GO) test -count=1 -run 'TestFaultMatrix' -v ./internal/faults/
+
+refserver: ## Run the reference server alone (prints ACS_CONNECTION_STRING=...)
+	$(GO) run ./cmd/refserver $(REFSERVER_ARGS)
+
+interop: ## The official ACS JavaScript SDKs against the reference server (Node 20+, npm)
+	cd interop && npm ci --no-audit --no-fund
+	node interop/run.mjs

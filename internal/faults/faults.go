@@ -1,0 +1,240 @@
+// Package faults is the fault catalogue: named defects a server implementer
+// would plausibly ship, each an http.Handler middleware wrapped around the
+// (clean) reference server, each declaring the assertions it must trip. The
+// fault matrix (matrix_test.go) runs the suite against every one of them and
+// proves that every check can fail.
+package faults
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/chatconform/chatconform/internal/outcome"
+)
+
+// Fault is one named defect.
+type Fault struct {
+	Name string
+	// Mistake says, as an implementer would, what the server gets wrong.
+	Mistake string
+	// Trips are the assertion IDs whose specs must fail (or, for findings of
+	// SHOULD tier, warn) against this fault.
+	Trips []string
+	// Collateral are IDs that may also fail: checks that need the broken
+	// behaviour as a step (e.g. every paging walk when nextLink is broken).
+	Collateral []string
+	// Expect is the outcome the Trips must have; "" accepts failed or warned.
+	// Hostile faults that the suite must treat as harness trouble (a hang, a
+	// reset) expect outcome.Error.
+	Expect outcome.Outcome
+	// APIVersion runs the suite with this api-version (META faults).
+	APIVersion string
+	// Env adds variables to the suite's environment.
+	Env map[string]string
+	// Wrap builds the middleware around the reference server.
+	Wrap func(deps Deps, next http.Handler) http.Handler
+}
+
+// Deps is what some faults need from the matrix.
+type Deps struct {
+	// Foreign is the base URL of a second server, standing for a host the
+	// user did not trust; it records any request it gets.
+	Foreign *url.URL
+}
+
+// Catalogue lists every fault, sorted by name.
+func Catalogue() []Fault {
+	all := append(append(append(append(addFaults(), listFaults()...), pagingFaults()...), timeFaults()...), errorFaults()...)
+	all = append(append(all, metadataFaults()...), hostileFaults()...)
+	sort.Slice(all, func(i, j int) bool { return all[i].Name < all[j].Name })
+	return all
+}
+
+// --- request classification -------------------------------------------
+
+func isAdd(r *http.Request) bool {
+	return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/participants/:add")
+}
+
+func isList(r *http.Request) bool {
+	return r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/participants")
+}
+
+func isChat(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/chat/") }
+
+// threadOf is the thread id in a chat path.
+func threadOf(r *http.Request) string {
+	rest, ok := strings.CutPrefix(r.URL.Path, "/chat/threads/")
+	if !ok {
+		return ""
+	}
+	id, _, _ := strings.Cut(rest, "/")
+	return id
+}
+
+func paged(r *http.Request) bool { return r.URL.Query().Get("maxPageSize") != "" }
+
+// --- response capture and rewrite ------------------------------------------
+
+// captured is a response the reference server wrote, held for editing.
+type captured struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func capture(next http.Handler, r *http.Request) *captured {
+	rec := httptest.NewRecorder()
+	next.ServeHTTP(rec, r)
+	return &captured{status: rec.Code, header: rec.Header(), body: rec.Body.Bytes()}
+}
+
+func (c *captured) write(w http.ResponseWriter) {
+	for k, vs := range c.header {
+		if strings.EqualFold(k, "Content-Length") {
+			continue
+		}
+		w.Header()[k] = vs
+	}
+	w.WriteHeader(c.status)
+	_, _ = w.Write(c.body)
+}
+
+// object decodes the body as a JSON object (nil when it is not one).
+func (c *captured) object() map[string]any {
+	var m map[string]any
+	if json.Unmarshal(c.body, &m) != nil {
+		return nil
+	}
+	return m
+}
+
+func (c *captured) setObject(m map[string]any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(m)
+	c.body = bytes.TrimRight(buf.Bytes(), "\n")
+}
+
+// rewrite edits the responses to matching requests.
+func rewrite(match func(*http.Request) bool, edit func(r *http.Request, c *captured)) func(Deps, http.Handler) http.Handler {
+	return func(_ Deps, next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !match(r) {
+				next.ServeHTTP(w, r)
+				return
+			}
+			c := capture(next, r)
+			edit(r, c)
+			c.write(w)
+		})
+	}
+}
+
+// participants applies f to every participant object of a listing page.
+func participants(c *captured, f func(p map[string]any)) {
+	m := c.object()
+	if m == nil {
+		return
+	}
+	vs, _ := m["value"].([]any)
+	for _, v := range vs {
+		if p, ok := v.(map[string]any); ok {
+			f(p)
+		}
+	}
+	c.setObject(m)
+}
+
+// identifier is a participant's communicationIdentifier object.
+func identifier(p map[string]any) map[string]any {
+	id, _ := p["communicationIdentifier"].(map[string]any)
+	if id == nil {
+		id = map[string]any{}
+	}
+	return id
+}
+
+func rawID(p map[string]any) string {
+	s, _ := identifier(p)["rawId"].(string)
+	return s
+}
+
+// readBody reads and restores a request body so next can read it again.
+func readBody(r *http.Request) []byte {
+	var buf bytes.Buffer
+	_, _ = buf.ReadFrom(r.Body)
+	r.Body.Close()
+	b := buf.Bytes()
+	r.Body = readCloser{bytes.NewReader(b)}
+	r.ContentLength = int64(len(b))
+	return b
+}
+
+func setBody(r *http.Request, b []byte) {
+	r.Body = readCloser{bytes.NewReader(b)}
+	r.ContentLength = int64(len(b))
+	r.Header.Set("Content-Length", "")
+	r.Header.Del("Content-Length")
+}
+
+type readCloser struct{ *bytes.Reader }
+
+func (readCloser) Close() error { return nil }
+
+// addRequest decodes an add body leniently (nil when it is not one).
+func addRequest(b []byte) []map[string]any {
+	var req struct {
+		Participants []map[string]any `json:"participants"`
+	}
+	if json.Unmarshal(b, &req) != nil {
+		return nil
+	}
+	return req.Participants
+}
+
+// memory is per-thread state a stateful fault keeps.
+type memory struct {
+	mu sync.Mutex
+	m  map[string]map[string]string // thread → raw id → value
+}
+
+func newMemory() *memory { return &memory{m: map[string]map[string]string{}} }
+
+func (m *memory) set(thread, id, v string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.m[thread] == nil {
+		m.m[thread] = map[string]string{}
+	}
+	m.m[thread][id] = v
+}
+
+func (m *memory) get(thread, id string) (string, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	v, ok := m.m[thread][id]
+	return v, ok
+}
+
+// errorBody writes an error response with any body.
+func errorBody(w http.ResponseWriter, status int, contentType, body string) {
+	if contentType != "" {
+		w.Header().Set("Content-Type", contentType)
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(body))
+}
+
+// envelope is the documented error body.
+func envelope(code, message string) string {
+	b, _ := json.Marshal(map[string]any{"error": map[string]string{"code": code, "message": message}})
+	return string(b)
+}

@@ -1,0 +1,342 @@
+package faults
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/chatconform/chatconform/internal/catalogue"
+	"github.com/chatconform/chatconform/internal/outcome"
+	"github.com/chatconform/chatconform/internal/refserver"
+)
+
+func TestCatalogueShape(t *testing.T) {
+	faults := Catalogue()
+	if len(faults) < 40 {
+		t.Errorf("the catalogue has %d faults, want at least 40", len(faults))
+	}
+	names := map[string]bool{}
+	for _, f := range faults {
+		if names[f.Name] {
+			t.Errorf("fault %q is defined twice", f.Name)
+		}
+		names[f.Name] = true
+		if f.Mistake == "" || len(f.Trips) == 0 || f.Wrap == nil {
+			t.Errorf("fault %q needs a mistake, the IDs it trips and a middleware", f.Name)
+		}
+		for _, id := range slices.Concat(f.Trips, f.Collateral) {
+			if _, ok := catalogue.Lookup(id); !ok {
+				t.Errorf("fault %q names unknown assertion %s", f.Name, id)
+			}
+		}
+	}
+}
+
+// A new assertion without a fault that trips it fails the build.
+func TestEveryAssertionHasAFault(t *testing.T) {
+	tripped := map[string][]string{}
+	for _, f := range Catalogue() {
+		for _, id := range f.Trips {
+			tripped[id] = append(tripped[id], f.Name)
+		}
+	}
+	for _, id := range catalogue.IDs() {
+		if len(tripped[id]) == 0 {
+			t.Errorf("assertion %s is the declared target of no fault: its check is not proven able to fail", id)
+		}
+	}
+}
+
+// run is one suite run against the reference server, clean or faulty.
+type run struct {
+	name       string
+	fault      *Fault
+	apiVersion string
+	env        map[string]string
+	// results
+	judged   []outcome.Assertion
+	out      string
+	threads  int
+	foreign  []http.Header
+	duration time.Duration
+	err      error
+}
+
+// TestFaultMatrix builds the suite once, runs it against the clean
+// reference server (no false positives) and against every fault (each
+// caught by the assertions it declares, nothing else failing), and prints
+// the matrix and the mutation score.
+func TestFaultMatrix(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the fault matrix runs the whole suite about 80 times")
+	}
+	bin := buildSuite(t)
+
+	runs := []*run{
+		{name: "clean (2024-03-07)", apiVersion: "2024-03-07"},
+		{name: "clean (2024-03-15-preview)", apiVersion: "2024-03-15-preview"},
+		{name: "clean strict (2024-03-07)", apiVersion: "2024-03-07", env: map[string]string{"CHAT_STRICT": "1"}},
+	}
+	for _, f := range Catalogue() {
+		f := f
+		v := f.APIVersion
+		if v == "" {
+			v = "2024-03-07"
+		}
+		runs = append(runs, &run{name: f.Name, fault: &f, apiVersion: v, env: f.Env})
+	}
+
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, max(2, runtime.NumCPU()))
+	start := time.Now()
+	var done atomic.Int32
+	for _, r := range runs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			r.exec(t, bin)
+			if n := done.Add(1); n%10 == 0 {
+				t.Logf("%d/%d runs done after %s", n, len(runs), time.Since(start).Round(time.Second))
+			}
+		}()
+	}
+	wg.Wait()
+
+	caught := 0
+	var table strings.Builder
+	fmt.Fprintf(&table, "%-36s %-22s %-40s %s\n", "FAULT", "DECLARED", "FAILED (or warned/error)", "VERDICT")
+	for _, r := range runs {
+		verdict := r.check(t)
+		if r.fault != nil && verdict == "caught" {
+			caught++
+		}
+		declared := "-"
+		if r.fault != nil {
+			declared = strings.Join(r.fault.Trips, ",")
+		}
+		fmt.Fprintf(&table, "%-36s %-22s %-40s %s (%s)\n", r.name, declared,
+			strings.Join(outcome.Failing(r.judged, outcome.Failed, outcome.Warned, outcome.Error), ","), verdict, r.duration.Round(100*time.Millisecond))
+	}
+	faults := len(runs) - 3
+	fmt.Fprintf(&table, "\nmutation score: %d/%d faults caught by their declared assertions (%.0f%%); %d suite runs in %s\n",
+		caught, faults, 100*float64(caught)/float64(faults), len(runs), time.Since(start).Round(time.Second))
+	t.Log("\n" + table.String())
+}
+
+func (r *run) exec(t *testing.T, bin string) {
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	rs, err := refserver.New(refserver.Options{AccessKey: key, RateLimits: refserver.RateLimitsACS})
+	if err != nil {
+		r.err = err
+		return
+	}
+	var mu sync.Mutex
+	foreign := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		mu.Lock()
+		r.foreign = append(r.foreign, req.Header.Clone())
+		mu.Unlock()
+		w.WriteHeader(http.StatusTeapot)
+	}))
+	defer foreign.Close()
+	var h http.Handler = rs.Handler()
+	if r.fault != nil {
+		fu, _ := url.Parse(foreign.URL)
+		h = r.fault.Wrap(Deps{Foreign: fu}, h)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+
+	dir := t.TempDir()
+	env := map[string]string{
+		"ACS_CONNECTION_STRING": fmt.Sprintf("endpoint=%s/;accesskey=%s", srv.URL, base64.StdEncoding.EncodeToString(key)),
+		"CHAT_API_VERSION":      r.apiVersion,
+		"CHAT_RATE_LIMIT_TESTS": "1",
+		"CHAT_TIMEOUT":          "10s",
+		"CHAT_REPORT_DIR":       dir,
+	}
+	for k, v := range r.env {
+		env[k] = v
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "-ginkgo.json-report="+filepath.Join(dir, "report.json"), "-ginkgo.randomize-all", "-ginkgo.no-color")
+	cmd.Dir = dir
+	cmd.Env = suiteEnv(env)
+	began := time.Now()
+	out, _ := cmd.CombinedOutput() // a failing suite exits non-zero by design
+	r.duration = time.Since(began)
+	r.out = string(out)
+	r.threads = rs.Threads()
+	raw, err := os.ReadFile(filepath.Join(dir, "report.json"))
+	if err != nil {
+		r.err = fmt.Errorf("no JSON report (%v); output:\n%s", err, r.out)
+		return
+	}
+	var reports []types.Report
+	if err := json.Unmarshal(raw, &reports); err != nil || len(reports) != 1 {
+		r.err = fmt.Errorf("unreadable JSON report: %v", err)
+		return
+	}
+	r.judged = outcome.Judge(reports[0])
+	if leak := secretsIn(string(raw)+r.out, key); leak != "" {
+		r.err = fmt.Errorf("a secret appears in the run's output or report: %s", leak)
+	}
+}
+
+// check judges a run and returns its verdict; mismatches fail the test.
+func (r *run) check(t *testing.T) string {
+	t.Helper()
+	if r.err != nil {
+		t.Errorf("%s: %v", r.name, r.err)
+		return "broken"
+	}
+	if r.threads != 0 {
+		t.Errorf("%s: the run left %d threads behind on the server", r.name, r.threads)
+	}
+	for _, h := range r.foreign {
+		if h.Get("Authorization") != "" {
+			t.Errorf("%s: the bearer token was sent to an untrusted host", r.name)
+		}
+	}
+	by := map[string]outcome.Assertion{}
+	for _, a := range r.judged {
+		by[a.ID] = a
+	}
+	if r.fault == nil {
+		for _, a := range r.judged {
+			want := outcome.Passed
+			if a.Capability == catalogue.CapPreview && r.apiVersion != "2024-03-15-preview" {
+				want = outcome.Skipped
+			}
+			if a.Outcome != want {
+				t.Errorf("%s: %s is %s, want %s (a false positive against the clean reference server):\n%s",
+					r.name, a.ID, a.Outcome, want, strings.Join(a.Messages, "\n"))
+			}
+		}
+		return "clean"
+	}
+	verdict := "caught"
+	for _, id := range r.fault.Trips {
+		got := by[id].Outcome
+		ok := got == outcome.Failed || got == outcome.Warned
+		if r.fault.Expect != "" {
+			ok = got == r.fault.Expect
+		}
+		if !ok {
+			verdict = "MISSED"
+			t.Errorf("fault %s (%s): %s is %s, want it to fail", r.name, r.fault.Mistake, id, got)
+		}
+	}
+	allowed := slices.Concat(r.fault.Trips, r.fault.Collateral)
+	for _, id := range outcome.Failing(r.judged, outcome.Failed, outcome.Warned, outcome.Error) {
+		if !slices.Contains(allowed, id) {
+			verdict = "IMPRECISE"
+			t.Errorf("fault %s: %s is %s too, but the fault declares neither it nor it as collateral:\n%s",
+				r.name, id, by[id].Outcome, strings.Join(by[id].Messages, "\n"))
+		}
+	}
+	return verdict
+}
+
+var jwtShape = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}`)
+
+// secretsIn finds the access key or anything token-shaped in text.
+func secretsIn(text string, key []byte) string {
+	if strings.Contains(text, base64.StdEncoding.EncodeToString(key)) {
+		return "the access key"
+	}
+	if m := jwtShape.FindString(text); m != "" {
+		return "a token " + m[:12] + "…"
+	}
+	if strings.Contains(text, "Signature=") && !strings.Contains(text, "Signature=REDACTED") {
+		return "an HMAC signature"
+	}
+	return ""
+}
+
+// suiteEnv is the environment of a suite run: this process's, minus every
+// setting of the user's that could point the suite elsewhere.
+func suiteEnv(extra map[string]string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "CHAT_") || strings.HasPrefix(kv, "ACS_") || strings.HasPrefix(kv, "GINKGO_") {
+			continue
+		}
+		env = append(env, kv)
+	}
+	for k, v := range extra {
+		env = append(env, k+"="+v)
+	}
+	return append(env, "CHAT_ENV_FILE=/dev/null")
+}
+
+var (
+	buildOnce sync.Once
+	buildPath string
+	buildErr  error
+)
+
+// buildSuite compiles the suite once per test process.
+func buildSuite(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		root, err := moduleRoot()
+		if err != nil {
+			buildErr = err
+			return
+		}
+		dir, err := os.MkdirTemp("", "chatconform-suite-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		buildPath = filepath.Join(dir, "participants.test")
+		cmd := exec.Command("go", "test", "-c", "-o", buildPath, "./suites/participants")
+		cmd.Dir = root
+		if out, err := cmd.CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("building the suite: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return buildPath
+}
+
+func moduleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("go.mod not found above the working directory")
+		}
+		dir = parent
+	}
+}

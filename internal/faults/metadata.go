@@ -1,0 +1,72 @@
+package faults
+
+import (
+	"encoding/json"
+	"net/http"
+)
+
+const preview = "2024-03-15-preview"
+
+func metadataFaults() []Fault {
+	return []Fault{
+		{
+			Name:       "metadata-dropped",
+			Mistake:    "accepts participant metadata but never stores it",
+			Trips:      []string{"META-01"},
+			APIVersion: preview,
+			Wrap: rewrite(isList, func(_ *http.Request, c *captured) {
+				participants(c, func(p map[string]any) { delete(p, "metadata") })
+			}),
+		},
+		{
+			Name:       "metadata-values-trimmed",
+			Mistake:    "trims whitespace and lower-cases metadata values before storing them",
+			Trips:      []string{"META-01"},
+			APIVersion: preview,
+			Wrap: rewrite(isList, func(_ *http.Request, c *captured) {
+				participants(c, func(p map[string]any) {
+					if md, ok := p["metadata"].(map[string]any); ok {
+						for k := range md {
+							md[k] = "x"
+						}
+					}
+				})
+			}),
+		},
+		{
+			Name:       "metadata-limit-unchecked",
+			Mistake:    "does not enforce the 1 KB metadata limit (the oversized metadata is silently dropped)",
+			Trips:      []string{"META-02"},
+			APIVersion: preview,
+			Wrap: func(_ Deps, next http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if isAdd(r) {
+						var req map[string]any
+						if json.Unmarshal(readBody(r), &req) == nil {
+							ps, _ := req["participants"].([]any)
+							for _, v := range ps {
+								if p, ok := v.(map[string]any); ok {
+									if md, ok := p["metadata"].(map[string]any); ok && metadataSize(md) > 1024 {
+										delete(p, "metadata")
+									}
+								}
+							}
+							b, _ := json.Marshal(req)
+							setBody(r, b)
+						}
+					}
+					next.ServeHTTP(w, r)
+				})
+			},
+		},
+	}
+}
+
+func metadataSize(md map[string]any) int {
+	n := 0
+	for k, v := range md {
+		s, _ := v.(string)
+		n += len(k) + len(s)
+	}
+	return n
+}

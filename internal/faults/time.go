@@ -1,0 +1,155 @@
+package faults
+
+import (
+	"encoding/json"
+	"net/http"
+	"time"
+)
+
+// editTimes rewrites every shareHistoryTime in listings.
+func editTimes(edit func(s string) string) func(Deps, http.Handler) http.Handler {
+	return rewrite(isList, func(_ *http.Request, c *captured) {
+		participants(c, func(p map[string]any) {
+			if s, ok := p["shareHistoryTime"].(string); ok {
+				p["shareHistoryTime"] = edit(s)
+			}
+		})
+	})
+}
+
+func parsed(s string, f func(t time.Time) string) string {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return s
+	}
+	return f(t)
+}
+
+var timeCollateral = []string{"TIME-02", "TIME-03", "ADD-08"}
+
+func timeFaults() []Fault {
+	return []Fault{
+		{
+			Name:       "time-without-zone",
+			Mistake:    "formats shareHistoryTime with a layout that drops the zone",
+			Trips:      []string{"TIME-01"},
+			Collateral: timeCollateral,
+			Wrap: editTimes(func(s string) string {
+				return parsed(s, func(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05") })
+			}),
+		},
+		{
+			Name:       "time-space-separator",
+			Mistake:    "formats shareHistoryTime as 2020-06-06 05:55:41 (a database's default)",
+			Trips:      []string{"TIME-01"},
+			Collateral: timeCollateral,
+			Wrap: editTimes(func(s string) string {
+				return parsed(s, func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") })
+			}),
+		},
+		{
+			Name:    "time-fractional-seconds",
+			Mistake: "returns shareHistoryTime with seven fractional digits, as .NET's round-trip format does",
+			Trips:   []string{"TIME-02"},
+			Wrap: editTimes(func(s string) string {
+				return parsed(s, func(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.0000000Z") })
+			}),
+		},
+		{
+			Name:    "time-local-offset",
+			Mistake: "returns shareHistoryTime in the server's local zone (+01:00) instead of UTC",
+			Trips:   []string{"TIME-02"},
+			Wrap: editTimes(func(s string) string {
+				return parsed(s, func(t time.Time) string { return t.In(time.FixedZone("CET", 3600)).Format(time.RFC3339) })
+			}),
+		},
+		{
+			Name:       "time-shifted-an-hour",
+			Mistake:    "stores shareHistoryTime as local time and returns it as UTC, an hour off",
+			Trips:      []string{"TIME-03"},
+			Collateral: []string{"ADD-08"},
+			Wrap: editTimes(func(s string) string {
+				return parsed(s, func(t time.Time) string {
+					if t.Unix() == 0 {
+						return s
+					}
+					return t.Add(time.Hour).UTC().Format(time.RFC3339)
+				})
+			}),
+		},
+		{
+			Name:       "time-ignores-sent-value",
+			Mistake:    "ignores the shareHistoryTime sent and always stores the default",
+			Trips:      []string{"TIME-03"},
+			Collateral: []string{"ADD-08"},
+			Wrap:       editTimes(func(string) string { return "1970-01-01T00:00:00Z" }),
+		},
+		{
+			Name:    "time-invalid-stored-and-echoed",
+			Mistake: "stores shareHistoryTime as an opaque string without validating it",
+			Trips:   []string{"TIME-04"},
+			Wrap:    invalidTimeEchoed(),
+		},
+		{
+			Name:    "time-invalid-500",
+			Mistake: "crashes parsing a shareHistoryTime that is not RFC 3339",
+			Trips:   []string{"TIME-04"},
+			Wrap: rewrite(isAdd, func(r *http.Request, c *captured) {
+				if c.status == http.StatusBadRequest && hasInvalidTime(readBody(r)) {
+					c.status, c.body = http.StatusInternalServerError, []byte(envelope("InternalServerError", "parsing time"))
+				}
+			}),
+		},
+	}
+}
+
+func hasInvalidTime(body []byte) bool {
+	for _, p := range addRequest(body) {
+		if s, ok := p["shareHistoryTime"].(string); ok {
+			if _, err := time.Parse(time.RFC3339, s); err != nil {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// invalidTimeEchoed lets an invalid time through (the reference server gets
+// the default instead) and echoes the invalid text in listings.
+func invalidTimeEchoed() func(Deps, http.Handler) http.Handler {
+	stored := newMemory()
+	return func(_ Deps, next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			switch {
+			case isAdd(r):
+				body := readBody(r)
+				var req map[string]any
+				if json.Unmarshal(body, &req) == nil && hasInvalidTime(body) {
+					ps, _ := req["participants"].([]any)
+					for _, v := range ps {
+						p, _ := v.(map[string]any)
+						if s, ok := p["shareHistoryTime"].(string); ok {
+							if _, err := time.Parse(time.RFC3339, s); err != nil {
+								stored.set(threadOf(r), rawID(p), s)
+								delete(p, "shareHistoryTime")
+							}
+						}
+					}
+					b, _ := json.Marshal(req)
+					setBody(r, b)
+				}
+				next.ServeHTTP(w, r)
+			case isList(r):
+				c := capture(next, r)
+				participants(c, func(p map[string]any) {
+					if s, ok := stored.get(threadOf(r), rawID(p)); ok {
+						p["shareHistoryTime"] = s
+					}
+				})
+				c.write(w)
+			default:
+				next.ServeHTTP(w, r)
+			}
+		})
+	}
+}

@@ -1,0 +1,268 @@
+// Package harness prepares what every spec stands on: the client, the
+// OpenAPI document, the users the suite acts as or adds, and the threads it
+// must delete again. It knows nothing of Ginkgo, so it can be tested alone.
+package harness
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/chatconform/chatconform/fixtures"
+	"github.com/chatconform/chatconform/internal/catalogue"
+	"github.com/chatconform/chatconform/internal/client"
+	"github.com/chatconform/chatconform/internal/config"
+	"github.com/chatconform/chatconform/internal/transcript"
+	"github.com/chatconform/chatconform/internal/wire"
+)
+
+// Pool sizes per parallel process. Hosts create threads and act in them:
+// ACS allows 10 thread creations/deletions per 10 s per user, so spreading
+// specs over several hosts keeps that limit from serialising the run.
+const (
+	HostsPerProcess   = 24
+	MembersPerProcess = 8
+)
+
+// Env is one process's view of the server under test.
+type Env struct {
+	Config *config.Config
+	Client *client.Client
+	Spec   *fixtures.Spec
+	// Hosts act in the spec's threads (create, add, list, delete).
+	Hosts []client.User
+	// Outsider belongs to no thread; nil without the capability.
+	Outsider *client.User
+	// Members are users to add; they never act.
+	Members []client.User
+	// Missing is a well-formed raw id of a user that does not exist.
+	Missing string
+
+	next    atomic.Uint64
+	mu      sync.Mutex
+	threads map[string]client.User // created and not yet deleted
+	minted  []string               // users to delete at the end
+}
+
+// Setup loads the document, builds the client and obtains users: minted
+// through the Identity API when the run can (connection string or embedded
+// server), taken from the configuration otherwise.
+func Setup(ctx context.Context, cfg *config.Config, record func(*transcript.Exchange)) (*Env, error) {
+	spec, err := fixtures.LoadSpec(cfg.APIVersion, cfg.SpecPath)
+	if err != nil {
+		return nil, err
+	}
+	hc, err := client.NewHTTP(cfg.CAFile, cfg.InsecureSkipVerify)
+	if err != nil {
+		return nil, err
+	}
+	red := &transcript.Redactor{}
+	red.Add(cfg.Secrets()...)
+	opts := client.Options{
+		Endpoint:   cfg.Endpoint,
+		APIVersion: cfg.APIVersion,
+		Timeout:    cfg.Timeout,
+		HTTP:       hc,
+		Trust:      client.NewTrust(cfg.Endpoint, append(append([]string(nil), cfg.TrustedHosts...), config.DefaultTrustedHostSuffixes...)...),
+		Redactor:   red,
+		Record:     record,
+	}
+	if cfg.MaxRPS > 0 {
+		opts.Limiter = rate.NewLimiter(rate.Limit(cfg.MaxRPS), max(1, int(cfg.MaxRPS)))
+	}
+	if cfg.Connection != nil {
+		opts.AccessKey = cfg.Connection.AccessKey
+	}
+	e := &Env{Config: cfg, Client: client.New(opts), Spec: spec, threads: map[string]client.User{}}
+	if e.CanMint() {
+		err = e.mintUsers(ctx)
+	} else {
+		err = e.manualUsers()
+	}
+	if err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// CanMint reports whether the suite can create users and revoke tokens.
+func (e *Env) CanMint() bool { return e.Config.Connection != nil }
+
+func (e *Env) mintUsers(ctx context.Context) error {
+	for range HostsPerProcess {
+		u, err := e.Client.NewUser(ctx)
+		if err != nil {
+			return fmt.Errorf("minting users through the Identity API (ACS_CONNECTION_STRING): %w", err)
+		}
+		e.minted = append(e.minted, u.RawID)
+		e.Hosts = append(e.Hosts, u)
+	}
+	out, err := e.Client.NewUser(ctx)
+	if err != nil {
+		return err
+	}
+	e.minted = append(e.minted, out.RawID)
+	e.Outsider = &out
+	for range MembersPerProcess {
+		u, err := e.Client.NewIdentity(ctx)
+		if err != nil {
+			return err
+		}
+		e.minted = append(e.minted, u.RawID)
+		e.Members = append(e.Members, u)
+	}
+	e.Missing = missingLike(e.Hosts[0].RawID)
+	return nil
+}
+
+func (e *Env) manualUsers() error {
+	id, err := client.RawIDFromToken(e.Config.Token)
+	if err != nil {
+		return fmt.Errorf("CHAT_TOKEN: %w", err)
+	}
+	e.Hosts = []client.User{{RawID: id, Token: e.Config.Token}}
+	if t := e.Config.OutsiderToken; t != "" {
+		oid, err := client.RawIDFromToken(t)
+		if err != nil {
+			return fmt.Errorf("CHAT_OUTSIDER_TOKEN: %w", err)
+		}
+		e.Outsider = &client.User{RawID: oid, Token: t}
+	}
+	for _, p := range e.Config.ParticipantIDs {
+		e.Members = append(e.Members, client.User{RawID: p})
+	}
+	e.Missing = missingLike(id)
+	return nil
+}
+
+// missingLike makes a raw id of the same resource as like, with a fresh
+// random suffix: well-formed, but nobody's.
+func missingLike(like string) string {
+	prefix := wire.UserRawIDPrefix
+	if rest, ok := strings.CutPrefix(like, wire.UserRawIDPrefix); ok {
+		if res, _, ok := strings.Cut(rest, "_"); ok {
+			prefix += res + "_"
+		}
+	}
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	h := hex.EncodeToString(b)
+	return prefix + h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// Lacks reports why a capability is absent ("" when present), naming the
+// setting that would enable it.
+func (e *Env) Lacks(capability string) string { return e.missing(capability) }
+
+func (e *Env) missing(capability string) string {
+	switch capability {
+	case catalogue.CapMint:
+		if !e.CanMint() {
+			return "needs the Identity API to mint and revoke a token: set ACS_CONNECTION_STRING (or run against the embedded server)"
+		}
+	case catalogue.CapOutsider:
+		if e.Outsider == nil {
+			return "needs a second user who belongs to no test thread: set CHAT_OUTSIDER_TOKEN or ACS_CONNECTION_STRING"
+		}
+	case catalogue.CapRateLimit:
+		if !e.Config.RateLimitTests {
+			return "rate-limit tests deliberately exceed the server's limits: set CHAT_RATE_LIMIT_TESTS=1 to run them"
+		}
+	case catalogue.CapPreview:
+		if !wire.HasMetadata(e.Config.APIVersion) {
+			return fmt.Sprintf("participant metadata exists only in api-version %s: set CHAT_API_VERSION=%s", wire.APIVersionPreview, wire.APIVersionPreview)
+		}
+	}
+	return ""
+}
+
+// NeedMembers reports why a spec needing n addable users cannot run.
+func (e *Env) NeedMembers(n int) string {
+	if len(e.Members) >= n {
+		return ""
+	}
+	return fmt.Sprintf("needs %d existing users to add but CHAT_PARTICIPANT_IDS lists %d: list more raw ids, or set ACS_CONNECTION_STRING", n, len(e.Members))
+}
+
+// Host picks the next acting user, round robin.
+func (e *Env) Host() client.User {
+	return e.Hosts[int(e.next.Add(1)-1)%len(e.Hosts)]
+}
+
+// NewThread creates a thread as host and tracks it for deletion.
+func (e *Env) NewThread(ctx context.Context, host client.User, topic string) (string, error) {
+	id, err := e.Client.NewThread(ctx, host.Token, topic)
+	if err != nil {
+		return "", err
+	}
+	e.mu.Lock()
+	e.threads[id] = host
+	e.mu.Unlock()
+	return id, nil
+}
+
+// DeleteThread deletes a tracked thread; a 404 counts as deleted. It uses
+// its own context so it runs even when the spec's context is done.
+func (e *Env) DeleteThread(host client.User, id string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*e.Config.Timeout)
+	defer cancel()
+	resp, err := e.Client.Do(ctx, client.DeleteThread(host.Token, id))
+	if err == nil && resp.Status != http.StatusNoContent && resp.Status != http.StatusNotFound {
+		err = fmt.Errorf("DELETE thread %s: status %d", id, resp.Status)
+	}
+	if err != nil {
+		return err
+	}
+	e.mu.Lock()
+	delete(e.threads, id)
+	e.mu.Unlock()
+	return nil
+}
+
+// Teardown deletes every thread still tracked and every minted user. It
+// returns one error per thread or user it could not delete, so a run can
+// report what it left behind.
+func (e *Env) Teardown() []error {
+	e.mu.Lock()
+	left := make(map[string]client.User, len(e.threads))
+	for id, h := range e.threads {
+		left[id] = h
+	}
+	e.mu.Unlock()
+	var errs []error
+	for id, h := range left {
+		if err := e.DeleteThread(h, id); err != nil {
+			errs = append(errs, fmt.Errorf("thread %s was NOT deleted: %w", id, err))
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*e.Config.Timeout+time.Duration(len(e.minted))*time.Second)
+	defer cancel()
+	for _, id := range e.minted {
+		if _, err := e.Client.Expect(ctx, client.DeleteUser(id), http.StatusNoContent, nil); err != nil {
+			errs = append(errs, fmt.Errorf("user %s was NOT deleted: %w", id, errors.Unwrap(err)))
+		}
+	}
+	e.minted = nil
+	return errs
+}
+
+// MintUser creates a throw-away user with a chat token (CanMint only); it is
+// deleted at Teardown.
+func (e *Env) MintUser(ctx context.Context) (client.User, error) {
+	u, err := e.Client.NewUser(ctx)
+	if err == nil {
+		e.mu.Lock()
+		e.minted = append(e.minted, u.RawID)
+		e.mu.Unlock()
+	}
+	return u, err
+}

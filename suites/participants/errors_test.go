@@ -1,0 +1,223 @@
+package participants
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/chatconform/chatconform/fixtures"
+	"github.com/chatconform/chatconform/internal/client"
+	"github.com/chatconform/chatconform/internal/transcript"
+	"github.com/chatconform/chatconform/internal/wire"
+	. "github.com/chatconform/chatconform/matchers"
+)
+
+// Both operations under test, as the same user, so every auth check covers both.
+func bothOperations(token, threadID, rawID string) map[string]client.Request {
+	return map[string]client.Request{
+		"add":  client.AddParticipants(token, threadID, fixtures.NewParticipant(rawID)),
+		"list": client.ListParticipants(token, threadID, "", ""),
+	}
+}
+
+func expectRejected(ctx SpecContext, reqs map[string]client.Request, status int, why string) {
+	GinkgoHelper()
+	for _, op := range []string{"add", "list"} {
+		resp := judge(ctx, reqs[op])
+		Expect(resp).To(HaveStatus(status), "%s: %s", op, why)
+		Expect(resp).To(HaveErrorEnvelope(""), "%s: %s", op, why)
+	}
+}
+
+var _ = Describe("Authentication, authorisation and errors", func() {
+	var t thread
+
+	BeforeEach(func(ctx SpecContext) {
+		t = newThread(ctx)
+	})
+
+	It("[ERR-01] answers a request without Authorization with 401 and the error envelope", As("ERR-01"), func(ctx SpecContext) {
+		reqs := bothOperations("", t.ID, members(0, 1)[0].CommunicationIdentifier.RawID)
+		for op, r := range reqs {
+			r.Auth = client.NoAuth
+			reqs[op] = r
+		}
+		expectRejected(ctx, reqs, http.StatusUnauthorized, "no Authorization header")
+	})
+
+	It("[ERR-02] answers a malformed or tampered token with 401 and the error envelope", As("ERR-02"), func(ctx SpecContext) {
+		rawID := members(0, 1)[0].CommunicationIdentifier.RawID
+		expectRejected(ctx, bothOperations("not-a-token", t.ID, rawID), http.StatusUnauthorized, "a malformed token")
+		expectRejected(ctx, bothOperations(tamper(t.Host.Token), t.ID, rawID), http.StatusUnauthorized,
+			"a token whose signature was altered (accepting it is an authentication bypass)")
+	})
+
+	It("[ERR-03] answers a revoked token with 401 and the error envelope", As("ERR-03"), func(ctx SpecContext) {
+		u, err := env.MintUser(ctx)
+		setupErr("minting a user whose token will be revoked", err)
+		add(ctx, t, fixtures.NewParticipant(u.RawID))
+		before := judge(ctx, client.ListParticipants(u.Token, t.ID, "", ""))
+		Expect(before).To(HaveStatus(http.StatusOK), "setup: the user's token must work before it is revoked")
+
+		_, err = env.Client.Expect(ctx, client.RevokeTokens(u.RawID), http.StatusNoContent, nil)
+		setupErr("revoking the user's tokens", err)
+		expectRejected(ctx, bothOperations(u.Token, t.ID, members(0, 1)[0].CommunicationIdentifier.RawID), http.StatusUnauthorized,
+			"the token was revoked through POST /identities/{id}/:revokeAccessTokens")
+	})
+
+	It("[ERR-04] answers a user who is not a participant with 403 and the error envelope", As("ERR-04"), func(ctx SpecContext) {
+		expectRejected(ctx, bothOperations(env.Outsider.Token, t.ID, members(0, 1)[0].CommunicationIdentifier.RawID), http.StatusForbidden,
+			"the caller is a valid user who is not a participant of the thread")
+	})
+
+	When("requests fail", func() {
+		var failures map[int]*transcript.Response
+
+		BeforeEach(func(ctx SpecContext) {
+			p := members(0, 1)[0]
+			failures = map[int]*transcript.Response{
+				http.StatusBadRequest:   judge(ctx, client.AddRaw(t.Host.Token, t.ID, []byte(`{"participants":`))),
+				http.StatusUnauthorized: judge(ctx, bothOperations("", t.ID, p.CommunicationIdentifier.RawID)["list"].WithAuth(client.NoAuth)),
+				http.StatusNotFound:     judge(ctx, client.ListParticipants(t.Host.Token, missingThread(t.ID), "", "")),
+			}
+			if env.Outsider != nil {
+				failures[http.StatusForbidden] = judge(ctx, client.ListParticipants(env.Outsider.Token, t.ID, "", ""))
+			}
+		})
+
+		It("[ERR-05] sends every 4xx as a CommunicationErrorResponse", As("ERR-05"), func() {
+			for _, resp := range failures {
+				Expect(resp.Status).To(BeNumerically(">=", 400), "setup: this request must fail\n%s", resp.Exchange)
+				Expect(resp).To(HaveErrorEnvelope(""))
+			}
+		})
+
+		It("[ERR-06] uses the error.code that matches the status", As("ERR-06"), func() {
+			should("ERR-06", func() {
+				for status, resp := range failures {
+					Expect(resp).To(HaveStatus(status))
+					Expect(resp).To(HaveErrorEnvelope(wire.ErrorCodeForStatus[status]))
+				}
+			})
+		})
+	})
+
+	It("[ERR-07] answers a burst beyond the rate limit with 429 and the error envelope", As("ERR-07"), func(ctx SpecContext) {
+		// ACS documents 10 adds per 10 s and 30 per minute per thread; 40
+		// quick adds exceed both.
+		const burst = 40
+		p := members(0, 1)[0]
+		var throttled *transcript.Response
+		for i := 0; i < burst && throttled == nil; i++ {
+			resp, err := env.Client.Do(ctx, client.AddParticipants(t.Host.Token, t.ID, p).NoRetry())
+			if err != nil {
+				harnessFailure(err)
+			}
+			no5xx(resp, "a burst of adds")
+			if resp.Status == http.StatusTooManyRequests {
+				throttled = resp
+			}
+		}
+		Expect(throttled).NotTo(BeNil(), "%d adds to one thread, beyond the documented 10 per 10 s and 30 per minute, got no 429", burst)
+		Expect(throttled).To(HaveErrorEnvelope(""))
+		should("ERR-07", func() {
+			Expect(validRetryAfter(throttled.Header.Get("Retry-After"))).To(Succeed(), "a 429 SHOULD say when to retry\n%s", throttled.Exchange)
+		})
+	})
+
+	It("[ERR-08] rejects a missing or unsupported api-version with a 4xx and the error envelope", As("ERR-08"), func(ctx SpecContext) {
+		rawID := members(0, 1)[0].CommunicationIdentifier.RawID
+		for _, version := range []string{"", "1999-01-01"} {
+			for op, r := range bothOperations(t.Host.Token, t.ID, rawID) {
+				if version == "" {
+					r.NoAPIVersion = true
+				} else {
+					r.APIVersion = version
+				}
+				resp := judge(ctx, r)
+				Expect(resp.Status).To(BeNumerically("~", 449, 50), "%s with api-version %q must be a 4xx\n%s", op, version, resp.Exchange)
+				Expect(resp).To(HaveErrorEnvelope(""), "%s with api-version %q", op, version)
+			}
+		}
+	})
+
+	It("[ERR-09] survives the negative corpus without a 5xx or a dropped connection", As("ERR-09"), func(ctx SpecContext) {
+		corpus := fixtures.NegativeAddBodies(members(0, 1)[0].CommunicationIdentifier.RawID)
+		var findings []string
+		// Spread over threads so the per-thread add limit (10 per 10 s) is
+		// not what the corpus measures.
+		const perThread = 8
+		target := t
+		for i, c := range corpus {
+			if i > 0 && i%perThread == 0 {
+				target = newThread(ctx)
+			}
+			r := client.AddRaw(target.Host.Token, target.ID, c.Body).NoRetry()
+			if c.ContentType != "" {
+				r = r.WithHeader("Content-Type", c.ContentType)
+			}
+			findings = append(findings, corpusFinding(ctx, c.Name, r)...)
+		}
+		for i, q := range fixtures.NegativeListQueries() {
+			if i%perThread == 0 {
+				target = newThread(ctx)
+			}
+			r := client.ListRaw(target.Host.Token, target.ID, q.RawQuery).NoRetry()
+			findings = append(findings, corpusFinding(ctx, "list with "+q.Name, r)...)
+		}
+		Expect(findings).To(BeEmpty(), "requests of the negative corpus that broke the server")
+	})
+})
+
+// corpusFinding sends one negative request; a 5xx or a dropped connection
+// is the server's failure, a timeout is the harness's.
+func corpusFinding(ctx SpecContext, name string, r client.Request) []string {
+	GinkgoHelper()
+	resp, err := env.Client.Do(ctx, r)
+	var ce *client.Error
+	switch {
+	case err == nil && resp.Status >= 500:
+		return []string{fmt.Sprintf("%s: %d %s", name, resp.Status, firstLine(string(resp.Body)))}
+	case err == nil:
+		return nil
+	case errors.As(err, &ce) && ce.Kind == client.KindNetwork:
+		return []string{fmt.Sprintf("%s: the connection was dropped: %v", name, ce.Err)}
+	case client.IsHarness(err):
+		harnessFailure(fmt.Errorf("%s: %w", name, err))
+	}
+	return []string{fmt.Sprintf("%s: %v", name, err)}
+}
+
+// tamper alters one character in the middle of a JWT's signature: the token
+// stays well-formed, but no longer verifies.
+func tamper(token string) string {
+	i := strings.LastIndex(token, ".") + (len(token)-strings.LastIndex(token, "."))/2
+	if i <= 0 || i >= len(token) {
+		return token + "x"
+	}
+	c := byte('A')
+	if token[i] == 'A' {
+		c = 'B'
+	}
+	return token[:i] + string(c) + token[i+1:]
+}
+
+// validRetryAfter accepts delay-seconds or an HTTP date (RFC 9110 §10.2.3).
+func validRetryAfter(v string) error {
+	if v == "" {
+		return errors.New("no Retry-After header")
+	}
+	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+		return nil
+	}
+	if _, err := time.Parse(http.TimeFormat, v); err == nil {
+		return nil
+	}
+	return fmt.Errorf("Retry-After %q is neither seconds nor an HTTP date", v)
+}
