@@ -358,7 +358,8 @@ func (c *Client) attempt(ctx context.Context, req Request, u *url.URL, attempt i
 		Method:        req.Method,
 		URL:           c.o.Redactor.String(u.String()),
 		RequestHeader: c.o.Redactor.Header(hr.Header),
-		RequestBody:   c.o.Redactor.String(string(req.Body)),
+		RequestBody:   transcript.Cut(c.o.Redactor.String(string(req.Body))),
+		RequestSize:   len(req.Body),
 		Attempt:       attempt,
 		Start:         time.Now(),
 	}
@@ -388,6 +389,7 @@ func (c *Client) attempt(ctx context.Context, req Request, u *url.URL, attempt i
 		recorded, ex.BodyTruncated = recorded[:transcript.MaxRecordedBody], true
 	}
 	ex.ResponseBody = recorded
+	ex.ResponseSize = len(body)
 	if tooLarge {
 		ex.Err = fmt.Sprintf("response body exceeds %d bytes; stopped reading", c.o.MaxBody)
 		return resp, ex, &Error{Kind: KindBodyTooLarge, Method: req.Method, URL: ex.URL, Err: errors.New(ex.Err)}

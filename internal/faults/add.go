@@ -227,7 +227,7 @@ func duplicating(dup func(known, mixed bool, timesInRequest int) bool) func(Deps
 				c := capture(next, r)
 				m := c.object()
 				if vs, ok := m["value"].([]any); ok {
-					var out []any
+					out := []any{}
 					for _, v := range vs {
 						out = append(out, v)
 						if p, ok := v.(map[string]any); ok {

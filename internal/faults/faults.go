@@ -131,6 +131,7 @@ func rewrite(match func(*http.Request) bool, edit func(r *http.Request, c *captu
 				next.ServeHTTP(w, r)
 				return
 			}
+			readBody(r) // kept, so edit can still read what next consumed
 			c := capture(next, r)
 			edit(r, c)
 			c.write(w)
@@ -167,25 +168,33 @@ func rawID(p map[string]any) string {
 	return s
 }
 
-// readBody reads and restores a request body so next can read it again.
+// readBody returns a request's body and leaves a fresh reader in its place,
+// so next can read it again; once read, the bytes stay with the request, so
+// a fault can read them after next has consumed the body.
 func readBody(r *http.Request) []byte {
+	if rc, ok := r.Body.(readCloser); ok {
+		return rc.b
+	}
 	var buf bytes.Buffer
 	_, _ = buf.ReadFrom(r.Body)
 	r.Body.Close()
 	b := buf.Bytes()
-	r.Body = readCloser{bytes.NewReader(b)}
+	r.Body = readCloser{bytes.NewReader(b), b}
 	r.ContentLength = int64(len(b))
 	return b
 }
 
 func setBody(r *http.Request, b []byte) {
-	r.Body = readCloser{bytes.NewReader(b)}
+	r.Body = readCloser{bytes.NewReader(b), b}
 	r.ContentLength = int64(len(b))
 	r.Header.Set("Content-Length", "")
 	r.Header.Del("Content-Length")
 }
 
-type readCloser struct{ *bytes.Reader }
+type readCloser struct {
+	*bytes.Reader
+	b []byte
+}
 
 func (readCloser) Close() error { return nil }
 

@@ -111,6 +111,8 @@ func hostileFaults() []Fault {
 			Name:    "hostile-endless-next-link",
 			Mistake: "hands out a nextLink on every page, forever",
 			Trips:   []string{"PAGE-03"},
+			// The chain jumps past the participants after the first page.
+			Collateral: []string{"PAGE-02", "PAGE-06"},
 			Wrap: editNextLink(func(r *http.Request, _ *url.URL, m map[string]any) {
 				q := r.URL.Query()
 				k, _ := strconv.Atoi(q.Get("skip"))

@@ -61,7 +61,10 @@ func listFaults() []Fault {
 			Name:    "creator-not-listed",
 			Mistake: "does not make the creator of a thread one of its participants",
 			Trips:   []string{"LIST-04"},
-			Wrap:    creatorHidden(),
+			// skip counts the hidden creator, so skip=K no longer starts at
+			// position K of the listing the client sees.
+			Collateral: []string{"PAGE-05"},
+			Wrap:       creatorHidden(),
 		},
 	}
 }

@@ -2,16 +2,11 @@ package faults
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"runtime"
 	"slices"
@@ -21,11 +16,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/onsi/ginkgo/v2/types"
-
 	"github.com/chatconform/chatconform/internal/catalogue"
 	"github.com/chatconform/chatconform/internal/outcome"
-	"github.com/chatconform/chatconform/internal/refserver"
+	"github.com/chatconform/chatconform/internal/suiterun"
 )
 
 func TestCatalogueShape(t *testing.T) {
@@ -88,7 +81,10 @@ func TestFaultMatrix(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the fault matrix runs the whole suite about 80 times")
 	}
-	bin := buildSuite(t)
+	bin, err := suiterun.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	runs := []*run{
 		{name: "clean (2024-03-07)", apiVersion: "2024-03-07"},
@@ -144,13 +140,6 @@ func TestFaultMatrix(t *testing.T) {
 }
 
 func (r *run) exec(t *testing.T, bin string) {
-	key := make([]byte, 32)
-	_, _ = rand.Read(key)
-	rs, err := refserver.New(refserver.Options{AccessKey: key, RateLimits: refserver.RateLimitsACS})
-	if err != nil {
-		r.err = err
-		return
-	}
 	var mu sync.Mutex
 	foreign := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		mu.Lock()
@@ -159,47 +148,32 @@ func (r *run) exec(t *testing.T, bin string) {
 		w.WriteHeader(http.StatusTeapot)
 	}))
 	defer foreign.Close()
-	var h http.Handler = rs.Handler()
-	if r.fault != nil {
+	srv, err := suiterun.NewServer(func(h http.Handler) http.Handler {
+		if r.fault == nil {
+			return h
+		}
 		fu, _ := url.Parse(foreign.URL)
-		h = r.fault.Wrap(Deps{Foreign: fu}, h)
+		return r.fault.Wrap(Deps{Foreign: fu}, h)
+	})
+	if err != nil {
+		r.err = err
+		return
 	}
-	srv := httptest.NewServer(h)
 	defer srv.Close()
-
-	dir := t.TempDir()
-	env := map[string]string{
-		"ACS_CONNECTION_STRING": fmt.Sprintf("endpoint=%s/;accesskey=%s", srv.URL, base64.StdEncoding.EncodeToString(key)),
-		"CHAT_API_VERSION":      r.apiVersion,
-		"CHAT_RATE_LIMIT_TESTS": "1",
-		"CHAT_TIMEOUT":          "10s",
-		"CHAT_REPORT_DIR":       dir,
-	}
+	env := map[string]string{"CHAT_API_VERSION": r.apiVersion}
 	for k, v := range r.env {
 		env[k] = v
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "-ginkgo.json-report="+filepath.Join(dir, "report.json"), "-ginkgo.randomize-all", "-ginkgo.no-color")
-	cmd.Dir = dir
-	cmd.Env = suiteEnv(env)
-	began := time.Now()
-	out, _ := cmd.CombinedOutput() // a failing suite exits non-zero by design
-	r.duration = time.Since(began)
-	r.out = string(out)
-	r.threads = rs.Threads()
-	raw, err := os.ReadFile(filepath.Join(dir, "report.json"))
+	res, err := suiterun.Run(ctx, bin, t.TempDir(), srv.ConnectionString(), env)
+	r.threads = srv.Ref.Threads()
 	if err != nil {
-		r.err = fmt.Errorf("no JSON report (%v); output:\n%s", err, r.out)
+		r.err = err
 		return
 	}
-	var reports []types.Report
-	if err := json.Unmarshal(raw, &reports); err != nil || len(reports) != 1 {
-		r.err = fmt.Errorf("unreadable JSON report: %v", err)
-		return
-	}
-	r.judged = outcome.Judge(reports[0])
-	if leak := secretsIn(string(raw)+r.out, key); leak != "" {
+	r.duration, r.out, r.judged = res.Duration, res.Output, res.Judged
+	if leak := secretsIn(string(res.RawJSON)+res.Output, srv.AccessKey); leak != "" {
 		r.err = fmt.Errorf("a secret appears in the run's output or report: %s", leak)
 	}
 }
@@ -273,70 +247,4 @@ func secretsIn(text string, key []byte) string {
 		return "an HMAC signature"
 	}
 	return ""
-}
-
-// suiteEnv is the environment of a suite run: this process's, minus every
-// setting of the user's that could point the suite elsewhere.
-func suiteEnv(extra map[string]string) []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "CHAT_") || strings.HasPrefix(kv, "ACS_") || strings.HasPrefix(kv, "GINKGO_") {
-			continue
-		}
-		env = append(env, kv)
-	}
-	for k, v := range extra {
-		env = append(env, k+"="+v)
-	}
-	return append(env, "CHAT_ENV_FILE=/dev/null")
-}
-
-var (
-	buildOnce sync.Once
-	buildPath string
-	buildErr  error
-)
-
-// buildSuite compiles the suite once per test process.
-func buildSuite(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		root, err := moduleRoot()
-		if err != nil {
-			buildErr = err
-			return
-		}
-		dir, err := os.MkdirTemp("", "chatconform-suite-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		buildPath = filepath.Join(dir, "participants.test")
-		cmd := exec.Command("go", "test", "-c", "-o", buildPath, "./suites/participants")
-		cmd.Dir = root
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("building the suite: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return buildPath
-}
-
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("go.mod not found above the working directory")
-		}
-		dir = parent
-	}
 }

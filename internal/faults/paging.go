@@ -139,7 +139,7 @@ func pagingFaults() []Fault {
 			Name:       "skip-ignored",
 			Mistake:    "ignores skip and always starts at the first participant",
 			Trips:      []string{"PAGE-05"},
-			Collateral: walkers,
+			Collateral: append(walkers, "PAGE-07"),
 			Wrap: func(_ Deps, next http.Handler) http.Handler {
 				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 					if isList(r) {
@@ -186,7 +186,7 @@ func pagingFaults() []Fault {
 			Mistake:    "parses maxPageSize and skip without checking them and crashes",
 			Trips:      []string{"PAGE-07"},
 			Collateral: []string{"ERR-09"},
-			Wrap: rewrite(isList, func(_ *http.Request, c *captured) {
+			Wrap: rewrite(func(r *http.Request) bool { return isList(r) && (paged(r) || r.URL.Query().Get("skip") != "") }, func(_ *http.Request, c *captured) {
 				if c.status == http.StatusBadRequest {
 					c.status, c.body = http.StatusInternalServerError, []byte(envelope("InternalServerError", "strconv.Atoi: parsing"))
 				}

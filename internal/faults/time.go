@@ -25,7 +25,9 @@ func parsed(s string, f func(t time.Time) string) string {
 	return f(t)
 }
 
-var timeCollateral = []string{"TIME-02", "TIME-03", "ADD-08"}
+// A time that is not RFC 3339 also breaks the listing's schema (LIST-01:
+// format date-time) and everything that reads the instant.
+var timeCollateral = []string{"TIME-02", "TIME-03", "ADD-08", "LIST-01"}
 
 func timeFaults() []Fault {
 	return []Fault{
@@ -91,9 +93,10 @@ func timeFaults() []Fault {
 			Wrap:    invalidTimeEchoed(),
 		},
 		{
-			Name:    "time-invalid-500",
-			Mistake: "crashes parsing a shareHistoryTime that is not RFC 3339",
-			Trips:   []string{"TIME-04"},
+			Name:       "time-invalid-500",
+			Mistake:    "crashes parsing a shareHistoryTime that is not RFC 3339",
+			Trips:      []string{"TIME-04"},
+			Collateral: []string{"ERR-09"}, // the corpus has invalid times too
 			Wrap: rewrite(isAdd, func(r *http.Request, c *captured) {
 				if c.status == http.StatusBadRequest && hasInvalidTime(readBody(r)) {
 					c.status, c.body = http.StatusInternalServerError, []byte(envelope("InternalServerError", "parsing time"))

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // MaxRecordedBody bounds the body bytes kept in a transcript; the client
@@ -19,10 +20,14 @@ const MaxRecordedBody = 64 << 10
 
 // Exchange is one redacted request/response pair.
 type Exchange struct {
-	Method         string      `json:"method"`
-	URL            string      `json:"url"`
-	RequestHeader  http.Header `json:"requestHeader,omitempty"`
-	RequestBody    string      `json:"requestBody,omitempty"`
+	Method        string      `json:"method"`
+	URL           string      `json:"url"`
+	RequestHeader http.Header `json:"requestHeader,omitempty"`
+	RequestBody   string      `json:"requestBody,omitempty"`
+	// RequestSize and ResponseSize are the bodies' full lengths in bytes;
+	// the recorded bodies are cut at MaxRecordedBody.
+	RequestSize    int         `json:"requestSize,omitempty"`
+	ResponseSize   int         `json:"responseSize,omitempty"`
 	Status         int         `json:"status,omitempty"`
 	ResponseHeader http.Header `json:"responseHeader,omitempty"`
 	ResponseBody   string      `json:"responseBody,omitempty"`
@@ -60,6 +65,9 @@ func (e *Exchange) String() string {
 	if e.RequestBody != "" {
 		b.WriteString(indentBlock(prettyJSON(e.RequestBody), "> "))
 	}
+	if e.RequestSize > len(e.RequestBody) {
+		fmt.Fprintf(&b, "> … (%d-byte body cut at %d bytes in this transcript)\n", e.RequestSize, len(e.RequestBody))
+	}
 	if e.Err != "" {
 		fmt.Fprintf(&b, "! %s (after %s)\n", e.Err, e.Duration.Round(time.Millisecond))
 		return b.String()
@@ -70,7 +78,7 @@ func (e *Exchange) String() string {
 		b.WriteString(indentBlock(prettyJSON(e.ResponseBody), "< "))
 	}
 	if e.BodyTruncated {
-		fmt.Fprintf(&b, "< … (body cut at %d bytes in this transcript)\n", MaxRecordedBody)
+		fmt.Fprintf(&b, "< … (%d-byte body cut at %d bytes in this transcript)\n", e.ResponseSize, MaxRecordedBody)
 	}
 	if e.Retried != "" {
 		fmt.Fprintf(&b, "~ retried: %s\n", e.Retried)
@@ -91,11 +99,28 @@ func writeHeaders(b *strings.Builder, prefix string, h http.Header) {
 	}
 }
 
-// PrettyJSON indents s when it is JSON and returns it unchanged otherwise.
+// prettyLimit bounds what prettyJSON expands: indenting a deeply nested
+// body grows quadratically (10 000 levels would take 100 MB).
+const prettyLimit = 16 << 10
+
+// prettyJSON indents s when it is small JSON and returns it unchanged
+// otherwise.
 func prettyJSON(s string) string {
 	var out bytes.Buffer
-	if json.Indent(&out, []byte(s), "", "  ") == nil {
+	if len(s) <= prettyLimit && json.Indent(&out, []byte(s), "", "  ") == nil && out.Len() <= 4*prettyLimit {
 		return out.String()
+	}
+	return s
+}
+
+// Cut returns at most MaxRecordedBody bytes of s, on a UTF-8 boundary.
+func Cut(s string) string {
+	if len(s) <= MaxRecordedBody {
+		return s
+	}
+	s = s[:MaxRecordedBody]
+	for len(s) > 0 && !utf8.RuneStart(s[len(s)-1]) {
+		s = s[:len(s)-1]
 	}
 	return s
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -190,7 +191,7 @@ func walk(ctx context.Context, t thread, maxPageSize string, maxPages int) pagin
 		if link == "" {
 			return env.Client.Do(ctx, client.ListParticipants(t.Host.Token, t.ID, maxPageSize, ""))
 		}
-		return env.Client.Do(ctx, client.Follow(t.Host.Token, link))
+		return env.Client.Do(ctx, client.Follow(t.Host.Token, absolute(link)))
 	}, maxPages)
 	if err != nil {
 		var ce *client.Error
@@ -258,4 +259,15 @@ func sameInstant(a, b string) bool {
 		return a == b
 	}
 	return ta.Truncate(time.Second).Equal(tb.Truncate(time.Second))
+}
+
+// absolute resolves a relative nextLink against the endpoint, as a browser
+// would, so that the other paging checks can still judge the chain; PAGE-04
+// alone fails a nextLink that is not absolute.
+func absolute(link string) string {
+	u, err := url.Parse(link)
+	if err != nil || u.IsAbs() {
+		return link
+	}
+	return env.Client.Endpoint().ResolveReference(u).String()
 }

@@ -88,6 +88,7 @@ var _ = Describe("List Chat Participants with paging", func() {
 				Expect(resp).To(HaveStatus(http.StatusOK))
 				var page wire.ParticipantsCollection
 				decode(resp, &page)
+				Expect(page.Value).NotTo(BeNil(), "skip=%d: value must be an empty array, not null or absent\n%s", k, resp.Exchange)
 				Expect(page.Value).To(BeEmpty(), "skip=%d is past the last of %d participants\n%s", k, total, resp.Exchange)
 				Expect(page.NextLink).To(BeEmpty(), "skip=%d is past the end, so there is no next page\n%s", k, resp.Exchange)
 			}
