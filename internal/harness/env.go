@@ -198,8 +198,12 @@ func (e *Env) Host() client.User {
 	return e.Hosts[int(e.next.Add(1)-1)%len(e.Hosts)]
 }
 
-// NewThread creates a thread as host and tracks it for deletion.
+// NewThread creates a thread as host and tracks it for deletion. The
+// request outlives an interrupt of ctx: a creation cancelled in flight may
+// still happen on the server, and then nobody would know to delete it.
 func (e *Env) NewThread(ctx context.Context, host client.User, topic string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*e.Config.Timeout)
+	defer cancel()
 	id, err := e.Client.NewThread(ctx, host.Token, topic)
 	if err != nil {
 		return "", err
@@ -258,6 +262,8 @@ func (e *Env) Teardown() []error {
 // MintUser creates a throw-away user with a chat token (CanMint only); it is
 // deleted at Teardown.
 func (e *Env) MintUser(ctx context.Context) (client.User, error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*e.Config.Timeout) // see NewThread
+	defer cancel()
 	u, err := e.Client.NewUser(ctx)
 	if err == nil {
 		e.mu.Lock()
