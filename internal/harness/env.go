@@ -98,30 +98,59 @@ func Setup(ctx context.Context, cfg *config.Config, record func(*transcript.Exch
 func (e *Env) CanMint() bool { return e.Config.Connection != nil }
 
 func (e *Env) mintUsers(ctx context.Context) error {
-	for range HostsPerProcess {
-		u, err := e.Client.NewUser(ctx)
-		if err != nil {
-			return fmt.Errorf("minting users through the Identity API (ACS_CONNECTION_STRING): %w", err)
+	// Independent calls, so they go concurrently: against a remote resource
+	// setup is then one round trip deep, not 33.
+	users := make([]client.User, HostsPerProcess+1+MembersPerProcess)
+	err := Parallel(len(users), MintConcurrency, func(i int) error {
+		var err error
+		if i <= HostsPerProcess {
+			users[i], err = e.Client.NewUser(ctx) // hosts and the outsider act: they need tokens
+		} else {
+			users[i], err = e.Client.NewIdentity(ctx)
 		}
-		e.minted = append(e.minted, u.RawID)
-		e.Hosts = append(e.Hosts, u)
-	}
-	out, err := e.Client.NewUser(ctx)
-	if err != nil {
 		return err
-	}
-	e.minted = append(e.minted, out.RawID)
-	e.Outsider = &out
-	for range MembersPerProcess {
-		u, err := e.Client.NewIdentity(ctx)
-		if err != nil {
-			return err
+	})
+	for _, u := range users {
+		if u.RawID != "" {
+			e.minted = append(e.minted, u.RawID)
 		}
-		e.minted = append(e.minted, u.RawID)
-		e.Members = append(e.Members, u)
 	}
+	if err != nil {
+		return fmt.Errorf("minting users through the Identity API (ACS_CONNECTION_STRING): %w", err)
+	}
+	e.Hosts, e.Outsider, e.Members = users[:HostsPerProcess], &users[HostsPerProcess], users[HostsPerProcess+1:]
 	e.Missing = missingLike(e.Hosts[0].RawID)
 	return nil
+}
+
+// MintConcurrency bounds concurrent Identity calls during setup.
+const MintConcurrency = 8
+
+// Parallel runs f(0..n-1) with at most limit calls at once and returns the
+// first error. f must not call Ginkgo (it runs off the spec goroutine).
+func Parallel(n, limit int, f func(i int) error) error {
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first error
+	)
+	sem := make(chan struct{}, max(1, limit))
+	for i := range n {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if err := f(i); err != nil {
+				mu.Lock()
+				if first == nil {
+					first = err
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return first
 }
 
 func (e *Env) manualUsers() error {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/chatconform/chatconform/fixtures"
 	"github.com/chatconform/chatconform/internal/client"
+	"github.com/chatconform/chatconform/internal/harness"
 	"github.com/chatconform/chatconform/internal/transcript"
 	"github.com/chatconform/chatconform/internal/wire"
 	. "github.com/chatconform/chatconform/matchers"
@@ -148,38 +149,55 @@ var _ = Describe("Authentication, authorisation and errors", func() {
 	})
 
 	It("[ERR-09] survives the negative corpus without a 5xx or a dropped connection", As("ERR-09"), func(ctx SpecContext) {
-		corpus := fixtures.NegativeAddBodies(members(0, 1)[0].CommunicationIdentifier.RawID)
-		var findings []string
-		// Spread over threads so the per-thread add limit (10 per 10 s) is
-		// not what the corpus measures.
-		const perThread = 8
-		target := t
-		for i, c := range corpus {
-			if i > 0 && i%perThread == 0 {
-				target = newThread(ctx)
-			}
-			r := client.AddRaw(target.Host.Token, target.ID, c.Body).NoRetry()
-			if c.ContentType != "" {
-				r = r.WithHeader("Content-Type", c.ContentType)
-			}
-			findings = append(findings, corpusFinding(ctx, c.Name, r)...)
+		valid := members(0, 1)[0].CommunicationIdentifier.RawID
+		type probe struct {
+			name string
+			req  func(t thread) client.Request
 		}
-		for i, q := range fixtures.NegativeListQueries() {
-			if i%perThread == 0 {
-				target = newThread(ctx)
-			}
-			r := client.ListRaw(target.Host.Token, target.ID, q.RawQuery).NoRetry()
-			findings = append(findings, corpusFinding(ctx, "list with "+q.Name, r)...)
+		var probes []probe
+		for _, c := range fixtures.NegativeAddBodies(valid) {
+			probes = append(probes, probe{c.Name, func(t thread) client.Request {
+				r := client.AddRaw(t.Host.Token, t.ID, c.Body)
+				if c.ContentType != "" {
+					r = r.WithHeader("Content-Type", c.ContentType)
+				}
+				return r.NoRetry()
+			}})
+		}
+		for _, q := range fixtures.NegativeListQueries() {
+			probes = append(probes, probe{"list with " + q.Name, func(t thread) client.Request {
+				return client.ListRaw(t.Host.Token, t.ID, q.RawQuery).NoRetry()
+			}})
+		}
+		// Spread over threads so the per-thread limits (10 adds or lists per
+		// 10 s) are not what the corpus measures; the probes are
+		// independent, so they go concurrently and are judged afterwards.
+		const perThread = 8
+		threads := append([]thread{t}, newThreads(ctx, (len(probes)-1)/perThread)...)
+		type answer struct {
+			resp *transcript.Response
+			err  error
+		}
+		answers := make([]answer, len(probes))
+		_ = harness.Parallel(len(probes), corpusConcurrency, func(i int) error {
+			answers[i].resp, answers[i].err = env.Client.Do(ctx, probes[i].req(threads[i/perThread]))
+			return nil
+		})
+		var findings []string
+		for i, a := range answers {
+			findings = append(findings, corpusFinding(probes[i].name, a.resp, a.err)...)
 		}
 		Expect(findings).To(BeEmpty(), "requests of the negative corpus that broke the server")
 	})
 })
 
-// corpusFinding sends one negative request; a 5xx or a dropped connection
-// is the server's failure, a timeout is the harness's.
-func corpusFinding(ctx SpecContext, name string, r client.Request) []string {
+// corpusConcurrency bounds ERR-09's requests in flight.
+const corpusConcurrency = 16
+
+// corpusFinding judges one negative request: a 5xx or a dropped connection
+// is the server's failure, a timeout the harness's.
+func corpusFinding(name string, resp *transcript.Response, err error) []string {
 	GinkgoHelper()
-	resp, err := env.Client.Do(ctx, r)
 	var ce *client.Error
 	switch {
 	case err == nil && resp.Status >= 500:

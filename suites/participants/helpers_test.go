@@ -17,6 +17,7 @@ import (
 	"github.com/chatconform/chatconform/fixtures"
 	"github.com/chatconform/chatconform/internal/catalogue"
 	"github.com/chatconform/chatconform/internal/client"
+	"github.com/chatconform/chatconform/internal/harness"
 	"github.com/chatconform/chatconform/internal/outcome"
 	"github.com/chatconform/chatconform/internal/paging"
 	"github.com/chatconform/chatconform/internal/transcript"
@@ -139,15 +140,35 @@ type thread struct {
 // (also on failure and interrupt) right away.
 func newThread(ctx context.Context) thread {
 	GinkgoHelper()
-	host := env.Host()
-	id, err := env.NewThread(ctx, host, "chatconform "+CurrentSpecReport().LeafNodeText)
-	setupErr("creating the spec's thread", err)
-	DeferCleanup(func() {
-		if err := env.DeleteThread(host, id); err != nil {
-			AddReportEntry(outcome.EntryCleanupError, fmt.Sprintf("thread %s was not deleted: %v", id, err), ReportEntryVisibilityAlways)
-		}
+	return newThreads(ctx, 1)[0]
+}
+
+// newThreads creates n threads concurrently, each with its deletion
+// scheduled; a spec that needs many (ERR-09) is not n round trips deep.
+func newThreads(ctx context.Context, n int) []thread {
+	GinkgoHelper()
+	ts := make([]thread, n)
+	for i := range ts {
+		ts[i].Host = env.Host()
+	}
+	topic := "chatconform " + CurrentSpecReport().LeafNodeText
+	err := harness.Parallel(n, 8, func(i int) error {
+		var err error
+		ts[i].ID, err = env.NewThread(ctx, ts[i].Host, topic)
+		return err
 	})
-	return thread{ID: id, Host: host}
+	for _, t := range ts {
+		if t.ID == "" {
+			continue
+		}
+		DeferCleanup(func() {
+			if err := env.DeleteThread(t.Host, t.ID); err != nil {
+				AddReportEntry(outcome.EntryCleanupError, fmt.Sprintf("thread %s was not deleted: %v", t.ID, err), ReportEntryVisibilityAlways)
+			}
+		})
+	}
+	setupErr("creating the spec's thread", err)
+	return ts
 }
 
 // members returns n participants to add, each with a unique displayName and
