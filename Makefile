@@ -6,6 +6,10 @@ GINKGO      := $(GO) tool ginkgo
 SUITE       := ./suites/participants
 REPORT_DIR  := $(abspath $(or $(CHAT_REPORT_DIR),reports))
 ENV_FILE    := $(or $(CHAT_ENV_FILE),$(CURDIR)/.env)
+VERSION      ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS      := -X github.com/chatconform/chatconform/internal/report.Version=$(VERSION)
+CERT_ARCHIVE ?= dist/chatconform-certification.tar.gz
+REPORT_FILES := junit.xml report.json results.json summary.md report.html
 GINKGO_ARGS ?=
 # Packages of the project's own tests: the suite itself runs through the
 # fault matrix (internal/faults), never against whatever .env points at.
@@ -14,7 +18,7 @@ TEST_PKGS    = $(shell $(GO) list ./... | grep -v /suites/)
 export CHAT_REPORT_DIR := $(REPORT_DIR)
 export CHAT_ENV_FILE   := $(if $(wildcard $(ENV_FILE)),$(ENV_FILE),)
 
-.PHONY: help conformance test vet selftest refserver interop
+.PHONY: help conformance test vet selftest refserver interop build certify report-screenshot
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*?## "} /^[a-zA-Z_-]+:.*?## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -22,7 +26,7 @@ help: ## List the targets
 conformance: ## Run the suite (embedded reference server when nothing is configured); reports in $CHAT_REPORT_DIR
 	@mkdir -p $(REPORT_DIR)
 	$(GINKGO) -p --randomize-all --keep-going --poll-progress-after=20s \
-		--junit-report=junit.xml --json-report=report.json --output-dir=$(REPORT_DIR) \
+		--ldflags='$(LDFLAGS)' \
 		$(GINKGO_ARGS) $(SUITE)
 
 test: vet ## go vet, then every test of the project with the race detector (includes the fault matrix)
@@ -41,3 +45,16 @@ refserver: ## Run the reference server alone (prints ACS_CONNECTION_STRING=...)
 interop: ## The official ACS JavaScript SDKs against the reference server (Node 20+, npm)
 	cd interop && npm ci --no-audit --no-fund
 	node interop/run.mjs
+
+build: ## Build bin/chatconform (pack, verify, screenshot), stamped with VERSION
+	$(GO) build -ldflags '$(LDFLAGS)' -o bin/chatconform ./cmd/chatconform
+
+certify: build ## Run the suite, pack its reports with SHA256SUMS into $(CERT_ARCHIVE), verify the archive
+	@rm -f $(addprefix $(REPORT_DIR)/,$(REPORT_FILES))
+	@status=0; $(MAKE) --no-print-directory conformance || status=$$?; \
+	bin/chatconform pack $(REPORT_DIR) $(CERT_ARCHIVE) && bin/chatconform verify $(CERT_ARCHIVE) || exit 1; \
+	exit $$status
+
+report-screenshot: ## Render $(REPORT_DIR)/report.html in headless Chromium: report.png and report-phone.png
+	$(GO) run ./cmd/chatconform screenshot $(REPORT_DIR)/report.html $(REPORT_DIR)/report.png
+	$(GO) run ./cmd/chatconform screenshot -width 390 $(REPORT_DIR)/report.html $(REPORT_DIR)/report-phone.png

@@ -12,6 +12,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/chatconform/chatconform/internal/catalogue"
+	"github.com/chatconform/chatconform/internal/transcript"
 )
 
 // Names of the report entries the suite attaches.
@@ -96,7 +97,7 @@ func OfSpec(r types.SpecReport) (Spec, bool) {
 			harness = true
 		case EntryTranscript:
 			s.Requests++
-			if strings.Contains(e.Value.AsJSON, `"retried":`) {
+			if retried(e) {
 				s.Retries++
 			}
 		}
@@ -170,4 +171,14 @@ func Failing(as []Assertion, outcomes ...Outcome) []string {
 	}
 	sort.Strings(ids)
 	return ids
+}
+
+// retried reports whether a transcript entry records a retried attempt. In
+// process the entry holds the *Exchange itself; read back from JSON, only
+// its JSON form.
+func retried(e types.ReportEntry) bool {
+	if ex, ok := e.GetRawValue().(*transcript.Exchange); ok {
+		return ex.Retried != ""
+	}
+	return strings.Contains(e.Value.AsJSON, `"retried":`)
 }

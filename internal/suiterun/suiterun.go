@@ -137,7 +137,8 @@ func Run(ctx context.Context, bin, dir, connectionString string, env map[string]
 	for k, v := range env {
 		vars[k] = v
 	}
-	report := filepath.Join(dir, "report.json")
+	// Ginkgo's own copy, apart from the report.json the suite writes.
+	report := filepath.Join(dir, "ginkgo.json")
 	argv := append([]string{"-ginkgo.json-report=" + report, "-ginkgo.randomize-all", "-ginkgo.no-color"}, args...)
 	cmd := exec.CommandContext(ctx, bin, argv...)
 	cmd.Dir = dir

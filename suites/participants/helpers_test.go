@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
@@ -61,20 +60,6 @@ func should(id string, judge func()) {
 		Fail(text+"\n(CHAT_STRICT=1 makes SHOULD-tier findings failures)", 1)
 	}
 	AddReportEntry(outcome.EntryWarning, text, ReportEntryVisibilityAlways)
-}
-
-func printWarnings(r Report) {
-	var lines []string
-	for _, s := range r.SpecReports {
-		for _, e := range s.ReportEntries {
-			if e.Name == outcome.EntryWarning {
-				lines = append(lines, firstLine(e.Value.String()))
-			}
-		}
-	}
-	if len(lines) > 0 {
-		fmt.Fprintf(os.Stdout, "\n%d SHOULD-tier warning(s) (CHAT_STRICT=1 makes them failures):\n  %s\n", len(lines), strings.Join(lines, "\n  "))
-	}
 }
 
 func firstLine(s string) string {

@@ -89,7 +89,3 @@ var _ = BeforeEach(func() {
 		}
 	}
 })
-
-var _ = ReportAfterSuite("SHOULD-tier warnings", func(r Report) {
-	printWarnings(r)
-})

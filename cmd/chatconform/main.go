@@ -1,0 +1,14 @@
+// Command chatconform works with the conformance suite's reports:
+//
+//	chatconform pack <dir> <archive>        pack a report directory into a certification archive
+//	chatconform verify <archive>            check every digest of an archive and print its verdict
+//	chatconform screenshot <html> <png>     render report.html in headless Chromium to a PNG
+//	chatconform version                     print the suite version
+//
+// The suite itself runs with `make conformance`; `make certify` runs it and
+// packs the result.
+package main
+
+import "os"
+
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }

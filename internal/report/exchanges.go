@@ -1,0 +1,128 @@
+package report
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/chatconform/chatconform/internal/outcome"
+	"github.com/chatconform/chatconform/internal/transcript"
+)
+
+// recorded is one transcript entry of a spec, with where it sits on the
+// spec's timeline (to tell exchanges before the failure from cleanup).
+type recorded struct {
+	Ex    *transcript.Exchange
+	Time  time.Time
+	Order int
+}
+
+// exchangesOf decodes a spec's transcript entries. In the process that ran
+// the spec the entry holds the *transcript.Exchange itself and AsJSON is
+// empty; after a parallel run or a JSON round trip it holds a decoded map and
+// AsJSON. Both are read, so serial and parallel runs report alike.
+func exchangesOf(sr types.SpecReport) []recorded {
+	var out []recorded
+	for _, e := range sr.ReportEntries {
+		if e.Name != outcome.EntryTranscript {
+			continue
+		}
+		if ex := decodeExchange(e.Value); ex != nil {
+			out = append(out, recorded{Ex: ex, Time: e.Time, Order: e.TimelineLocation.Order})
+		}
+	}
+	return out
+}
+
+func decodeExchange(v types.ReportEntryValue) *transcript.Exchange {
+	switch raw := v.GetRawValue().(type) {
+	case *transcript.Exchange:
+		if raw != nil {
+			c := *raw
+			return &c
+		}
+	case transcript.Exchange:
+		return &raw
+	}
+	data := []byte(v.AsJSON)
+	if len(data) == 0 {
+		var err error
+		if data, err = json.Marshal(v.GetRawValue()); err != nil {
+			return nil
+		}
+	}
+	var ex transcript.Exchange
+	if json.Unmarshal(data, &ex) != nil || ex.Method == "" {
+		return nil
+	}
+	return &ex
+}
+
+// entriesNamed returns the string values of a spec's entries with that name.
+func entriesNamed(sr types.SpecReport, name string) []string {
+	var out []string
+	for _, e := range sr.ReportEntries {
+		if e.Name == name {
+			out = append(out, entryText(e.Value))
+		}
+	}
+	return out
+}
+
+// entryText is the entry's value as text: a string entry decodes to itself
+// (its AsJSON is a quoted string), anything else to its representation.
+func entryText(v types.ReportEntryValue) string {
+	if s, ok := v.GetRawValue().(string); ok {
+		return s
+	}
+	if s := v.String(); s != "" {
+		return s
+	}
+	return v.AsJSON
+}
+
+// isCleanup says an exchange belongs to cleanup, not to the check: the API
+// under test has no DELETE, so every DELETE is the suite tidying up.
+func isCleanup(ex *transcript.Exchange) bool { return ex.Method == http.MethodDelete }
+
+// reproducible picks the exchange a failure is about, for the curl line:
+//  1. only exchanges before the failure (DeferCleanup runs after it) that
+//     are not cleanup;
+//  2. of those, the last one whose request line the failure message quotes
+//     (matchers embed the transcript of the response they judged);
+//  3. otherwise the last of them, which is the request the spec judged last.
+//
+// It returns nil when the spec made no request worth repeating.
+func reproducible(sr types.SpecReport, exs []recorded) *transcript.Exchange {
+	f := sr.Failure.TimelineLocation
+	var cands []*transcript.Exchange
+	for _, r := range exs {
+		if isCleanup(r.Ex) {
+			continue
+		}
+		switch {
+		case f.Order > 0 && r.Order > 0:
+			if r.Order > f.Order {
+				continue
+			}
+		case !f.Time.IsZero() && !r.Time.IsZero():
+			if r.Time.After(f.Time) {
+				continue
+			}
+		}
+		cands = append(cands, r.Ex)
+	}
+	msg := sr.Failure.Message
+	for i := len(cands) - 1; i >= 0; i-- {
+		if msg != "" && strings.Contains(msg, "> "+cands[i].Method+" "+cands[i].URL+"\n") {
+			return cands[i]
+		}
+	}
+	if len(cands) > 0 {
+		return cands[len(cands)-1]
+	}
+	return nil
+}

@@ -1,0 +1,88 @@
+// Package report renders one Ginkgo report of the conformance suite into
+// the files a certification consists of: junit.xml for CI systems,
+// report.json (Ginkgo's own), results.json (the machine-readable result),
+// summary.md (one page for people) and report.html (one self-contained page
+// with every transcript). Every file comes from the same types.Report, and
+// Write refuses to leave a known secret in any of them.
+package report
+
+import (
+	"net/url"
+
+	"github.com/chatconform/chatconform/internal/config"
+)
+
+// Version is the suite's version, set at build time with
+// -ldflags "-X github.com/chatconform/chatconform/internal/report.Version=v1.2.3".
+var Version = "dev"
+
+// The files Write produces, in the order a reader usually wants them.
+const (
+	FileHTML    = "report.html"
+	FileSummary = "summary.md"
+	FileResults = "results.json"
+	FileJUnit   = "junit.xml"
+	FileGinkgo  = "report.json"
+)
+
+// Files lists every file Write produces.
+var Files = []string{FileHTML, FileSummary, FileResults, FileJUnit, FileGinkgo}
+
+// Meta is what the reports say about the run besides the Ginkgo report.
+type Meta struct {
+	// SuiteVersion defaults to Version.
+	SuiteVersion string
+	APIVersion   string
+	// Endpoint is scheme://host only; Write drops any path, query or
+	// credentials defensively (see Origin).
+	Endpoint string
+	// Mode says how users and tokens were obtained (config.Config.Mode).
+	Mode string
+	// SpecSource and SpecDigest name the OpenAPI document that judged the
+	// run (fixtures.Spec.Source and .Digest).
+	SpecSource, SpecDigest string
+	// Config is the configuration with every secret already redacted
+	// (config.Config.Redacted).
+	Config map[string]string
+	Strict bool
+	// Secrets must never appear in any file: Write replaces them and
+	// returns an error naming the files it had to scrub.
+	Secrets []string
+	// ReportDir is where the files were written, for PrintSummary; Write
+	// does not need it.
+	ReportDir string
+}
+
+// MetaFrom fills a Meta from the run's configuration; the caller adds the
+// OpenAPI document's source and digest, which the harness loaded.
+func MetaFrom(c *config.Config) Meta {
+	m := Meta{
+		APIVersion: c.APIVersion,
+		Mode:       c.Mode(),
+		Config:     c.Redacted(),
+		Strict:     c.Strict,
+		Secrets:    c.Secrets(),
+		ReportDir:  c.ReportDir,
+	}
+	if c.Endpoint != nil {
+		m.Endpoint = Origin(c.Endpoint.String())
+	}
+	return m
+}
+
+// Origin reduces an endpoint URL to scheme://host[:port]: a path can name a
+// tenant, a query can carry a key, and neither belongs in a certificate.
+func Origin(endpoint string) string {
+	u, err := url.Parse(endpoint)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
+}
+
+func (m Meta) version() string {
+	if m.SuiteVersion != "" {
+		return m.SuiteVersion
+	}
+	return Version
+}

@@ -1,0 +1,198 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/chatconform/chatconform/internal/outcome"
+	"github.com/chatconform/chatconform/internal/transcript"
+)
+
+// Limits that keep summary.md one page: the full text is in report.html.
+const (
+	summaryMessageLines = 25
+	displayBodyMax      = 4096
+)
+
+var outcomeMarks = map[outcome.Outcome]string{
+	outcome.Passed:  "✅ passed",
+	outcome.Failed:  "❌ **failed**",
+	outcome.Warned:  "⚠️ warned",
+	outcome.Skipped: "⏭️ skipped",
+	outcome.Error:   "⛔ error",
+}
+
+func renderSummary(x *run) []byte {
+	var b strings.Builder
+	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+
+	w("# Chat participants API conformance: %s\n\n", x.Verdict)
+	w("**Verdict: %s.** %s\n\n", x.Verdict, verdictReason(x))
+	w("| | |\n|---|---|\n")
+	for _, kv := range runFacts(x) {
+		w("| %s | %s |\n", kv.Key, mdCell(kv.Value))
+	}
+	w("\nEvery transcript is in `report.html`; `results.json` is the machine-readable result and `junit.xml` the CI report.\n")
+
+	for _, p := range x.Problems {
+		w("\n> **Suite problem:** %s\n", mdCell(p))
+	}
+	for _, c := range x.Cleanup {
+		w("\n> **Not cleaned up:** %s\n", mdCell(c))
+	}
+
+	for _, g := range x.byArea() {
+		w("\n## %s\n\n| ID | Tier | Outcome | Message |\n|---|---|---|---|\n", g.Title)
+		for _, a := range g.Assertions {
+			msg := ""
+			if a.Outcome != outcome.Passed {
+				msg = shortMessage(a.Messages, 140)
+			}
+			mark := outcomeMarks[a.Outcome]
+			if a.NotApplicable {
+				mark += " (not in this api-version)"
+			}
+			w("| %s | %s | %s | %s |\n", a.ID, tierWord(a.Tier), mark, mdCell(msg))
+		}
+	}
+
+	writeFindings(&b, x, outcome.Failed, "Failures")
+	writeFindings(&b, x, outcome.Error, "Errors (the harness could not judge: not a conformance finding)")
+	return []byte(b.String())
+}
+
+// summarySpecsPerAssertion bounds the failing specs shown per assertion: a
+// table of six page sizes failing alike says nothing new after the third.
+const summarySpecsPerAssertion = 3
+
+// writeFindings lists, per failed (or errored) assertion, its clause, then
+// each such spec's message and the curl line that repeats its request.
+func writeFindings(b *strings.Builder, x *run, o outcome.Outcome, title string) {
+	first := true
+	for _, a := range x.Assertions {
+		var specs []spec
+		for _, s := range a.Specs {
+			if s.Outcome == o {
+				specs = append(specs, s)
+			}
+		}
+		if len(specs) == 0 {
+			continue
+		}
+		if first {
+			fmt.Fprintf(b, "\n## %s\n", title)
+			first = false
+		}
+		fmt.Fprintf(b, "\n### %s (%s): %s\n", a.ID, tierWord(a.Tier), a.Behavior)
+		for i, s := range specs {
+			if i == summarySpecsPerAssertion {
+				fmt.Fprintf(b, "\n… and %d more %s spec(s) of %s: see report.html#%s.\n", len(specs)-i, o, a.ID, a.ID)
+				break
+			}
+			fmt.Fprintf(b, "\nSpec: %s\n\n", mdCode(s.Name))
+			fmt.Fprint(b, mdBlock("text", limitLines(s.Message, summaryMessageLines)))
+			if s.Repro != nil {
+				fmt.Fprintf(b, "\nRepeat the request (`export CHAT_TOKEN=…` first):\n\n")
+				fmt.Fprint(b, mdBlock("sh", displayCurl(s.Repro)))
+			}
+		}
+	}
+}
+
+type keyValue struct{ Key, Value string }
+
+// runFacts are the lines every report heads with.
+func runFacts(x *run) []keyValue {
+	m := x.Meta
+	profile := "standard (SHOULD findings are warnings)"
+	if m.Strict {
+		profile = "strict (SHOULD findings are failures)"
+	}
+	doc := m.SpecSource
+	if m.SpecDigest != "" {
+		doc += " (" + m.SpecDigest + ")"
+	}
+	when := ""
+	if !x.Report.StartTime.IsZero() {
+		when = x.Report.StartTime.UTC().Format(time.RFC3339) + " → " + x.Report.EndTime.UTC().Format(time.RFC3339) +
+			" (" + x.Report.RunTime.Round(time.Second/10).String() + ")"
+	}
+	specs := 0
+	for _, a := range x.Assertions {
+		specs += len(a.Specs)
+	}
+	return []keyValue{
+		{"Endpoint", m.Endpoint},
+		{"API version", m.APIVersion},
+		{"Suite", "chatconform " + m.version()},
+		{"OpenAPI document", doc},
+		{"Mode", m.Mode},
+		{"Profile", profile},
+		{"Run", when},
+		{"Outcomes", fmt.Sprintf("%d passed · %d failed · %d warned · %d skipped · %s (%s, %s, %s, %d retried)",
+			x.Counts[outcome.Passed], x.Counts[outcome.Failed], x.Counts[outcome.Warned], x.Counts[outcome.Skipped],
+			plural(x.Counts[outcome.Error], "error"), plural(len(x.Assertions), "assertion"), plural(specs, "spec"),
+			plural(x.Requests, "request"), x.Retries)},
+	}
+}
+
+// displayCurl is Curl for a page a person reads: a body too long to read is
+// left out, with where to find it.
+func displayCurl(ex *transcript.Exchange) string {
+	if len(ex.RequestBody) <= displayBodyMax {
+		return Curl(ex)
+	}
+	c := *ex
+	c.RequestBody = ""
+	return fmt.Sprintf("# The request body (%d bytes) is too long to show: save it from the transcript in report.json as request-body.json.\n%s \\\n  --data-binary @request-body.json",
+		len(ex.RequestBody), Curl(&c))
+}
+
+// mdCell makes text safe inside a Markdown table cell: one line, no pipes.
+func mdCell(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	s = strings.ReplaceAll(s, `\`, `\\`)
+	s = strings.ReplaceAll(s, "|", `\|`)
+	s = strings.ReplaceAll(s, "<", "&lt;")
+	return s
+}
+
+// mdCode is inline code that survives backticks inside s.
+func mdCode(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	fence := "`"
+	for strings.Contains(s, fence) {
+		fence += "`"
+	}
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
+		s = " " + s + " "
+	}
+	return fence + s + fence
+}
+
+// mdBlock fences s with more backticks than any run inside it, so a body
+// holding ``` cannot end the block early.
+func mdBlock(lang, s string) string {
+	fence := "```"
+	for strings.Contains(s, fence) {
+		fence += "`"
+	}
+	return fence + lang + "\n" + strings.TrimRight(s, "\n") + "\n" + fence + "\n"
+}
+
+// plural spells a count with its noun: "1 error", "2 errors".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+func limitLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) <= n {
+		return strings.Join(lines, "\n")
+	}
+	return strings.Join(lines[:n], "\n") + fmt.Sprintf("\n… (%d more lines in report.html)", len(lines)-n)
+}

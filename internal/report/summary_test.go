@@ -1,0 +1,144 @@
+package report
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/chatconform/chatconform/internal/catalogue"
+)
+
+func TestSummaryVerdicts(t *testing.T) {
+	skippedMust := newSpec("ERR-03", "Errors", "[ERR-03] answers a revoked token with 401").
+		skip("[ERR-03] needs the Identity API to mint and revoke a token: set ACS_CONNECTION_STRING").build()
+	failedShould := newSpec("LIST-03", "List", "[LIST-03] kind").fail("[LIST-03] SHOULD: kind missing\n(CHAT_STRICT=1 makes SHOULD-tier findings failures)").build()
+	cases := []struct {
+		name   string
+		report func() string
+		want   string
+	}{
+		{"all passed", func() string { return summaryOf(t, allPassing(), false) }, Conformant},
+		{"a MUST failed", func() string { return summaryOf(t, replace(allPassing(), failingAdd()), false) }, NotConformant},
+		{"a MUST skipped", func() string { return summaryOf(t, replace(allPassing(), skippedMust), false) }, Incomplete},
+		{"a SHOULD failed under strict", func() string { return summaryOf(t, replace(allPassing(), failedShould), true) }, NotConformant},
+	}
+	for _, c := range cases {
+		md := c.report()
+		if !strings.HasPrefix(md, "# Chat participants API conformance: "+c.want+"\n") || !strings.Contains(md, "**Verdict: "+c.want+".**") {
+			t.Errorf("%s: summary does not say %s:\n%s", c.name, c.want, firstLines(md, 4))
+		}
+		if c.want != NotConformant && strings.Contains(md, "## Failures") {
+			t.Errorf("%s: a Failures section without failures", c.name)
+		}
+	}
+}
+
+func summaryOf(t *testing.T, r types.Report, strict bool) string {
+	t.Helper()
+	m := fixtureMeta()
+	m.Strict = strict
+	return read(t, write(t, r, m), FileSummary)
+}
+
+func TestSummaryContent(t *testing.T) {
+	md := read(t, write(t, fixtureReport(), fixtureMeta()), FileSummary)
+	for _, want := range []string{
+		"| Endpoint | " + endpoint + " |",
+		"| API version | 2024-03-07 |",
+		"| Suite | chatconform v1.2.3 |",
+		"embedded:chat-2024-03-07.yaml (sha256:0123456789abcdef)",
+		"## Add participants",
+		"## Authentication, authorisation and errors",
+		"| ADD-01 | MUST | ❌ **failed** | Expected status 201 Created, got 500 Internal Server Error |",
+		"| LIST-03 | SHOULD | ⚠️ warned | [LIST-03] SHOULD: communicationIdentifier.kind is missing on 1 participant |",
+		"| ERR-03 | MUST | ⏭️ skipped | [ERR-03] needs the Identity API",
+		"| PAGE-01 | MUST | ⛔ error |",
+		"## Failures",
+		"### ADD-01 (MUST): " + catalogue.Get("ADD-01").Behavior,
+		"Spec: `[ADD-01] Add Chat Participants every participant is new and valid returns 201 Created`",
+		"curl -sS -i -X POST '" + endpoint + addPath + "'",
+		`-H "Authorization: Bearer $CHAT_TOKEN"`,
+		`"displayName":"Seán O'\''Brien"`,
+		"## Errors (the harness could not judge",
+		"### PAGE-01 (MUST)",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("summary.md lacks %q", want)
+		}
+	}
+	// The failure is about the POST :add, not the thread's creation before
+	// it nor its deletion (cleanup) after it.
+	failures := md[strings.Index(md, "## Failures"):strings.Index(md, "## Errors")]
+	if strings.Contains(failures, "DELETE") || strings.Contains(failures, `"topic"`) {
+		t.Errorf("the curl line repeats the wrong request:\n%s", failures)
+	}
+	// The harness error's curl repeats the request that got no answer.
+	errs := md[strings.Index(md, "## Errors"):]
+	if !strings.Contains(errs, "maxPageSize=2") {
+		t.Errorf("the error's curl line is not the failed listing:\n%s", errs)
+	}
+}
+
+func TestSummaryStaysShortForLongMessages(t *testing.T) {
+	long := strings.Repeat("a line of a very long failure message\n", 200)
+	b := newSpec("ADD-01", "Add", "[ADD-01] returns 201 Created")
+	b.exchange(exch("POST", addPath, 500, strings.Repeat("x", 10000), ""))
+	b.fail(long)
+	md := summaryOf(t, replace(allPassing(), b.build()), false)
+	if strings.Count(md, "a line of a very long") > summaryMessageLines+1 { // +1: the table row
+		t.Error("the failure message is not cut")
+	}
+	if !strings.Contains(md, "--data-binary @request-body.json") || strings.Contains(md, strings.Repeat("x", 5000)) {
+		t.Error("a 10 kB body is not left out of the curl line")
+	}
+}
+
+func TestMarkdownEscaping(t *testing.T) {
+	if got := mdCell("a | b\nc <x>"); got != `a \| b c &lt;x>` {
+		t.Errorf("mdCell = %q", got)
+	}
+	if got := mdBlock("sh", "x\n```\ny"); !strings.HasPrefix(got, "````sh\n") || !strings.HasSuffix(got, "\n````\n") {
+		t.Errorf("mdBlock = %q", got)
+	}
+	if got := mdCode("a`b"); got != "``a`b``" {
+		t.Errorf("mdCode = %q", got)
+	}
+}
+
+func firstLines(s string, n int) string {
+	lines := strings.SplitN(s, "\n", n+1)
+	if len(lines) > n {
+		lines = lines[:n]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Metadata exists only in the preview api-version: a stable-version run
+// certifies without META, a preview run does not.
+func TestPreviewOnlyAssertions(t *testing.T) {
+	r := allPassing()
+	for _, id := range []string{"META-01", "META-02"} {
+		r = replace(r, newSpec(id, "Participant metadata", "["+id+"] x").
+			skip("participant metadata exists only in api-version 2024-03-15-preview: set CHAT_API_VERSION=2024-03-15-preview").build())
+	}
+	m := fixtureMeta()
+	dir := write(t, r, m)
+	md := read(t, dir, FileSummary)
+	if !strings.Contains(md, "**Verdict: "+Conformant+".**") || !strings.Contains(md, "META-01, META-02 belong to another api-version") ||
+		!strings.Contains(md, "| META-01 | MUST | ⏭️ skipped (not in this api-version) |") {
+		t.Errorf("stable run with META skipped:\n%s", firstLines(md, 4))
+	}
+	var res Results
+	if err := json.Unmarshal([]byte(read(t, dir, FileResults)), &res); err != nil {
+		t.Fatal(err)
+	}
+	if !res.Assertions["META-01"].NotApplicable || res.Check() != nil {
+		t.Errorf("results: %+v, Check: %v", res.Assertions["META-01"], res.Check())
+	}
+	m.APIVersion = "2024-03-15-preview"
+	if md := read(t, write(t, r, m), FileSummary); !strings.Contains(md, "**Verdict: "+Incomplete+".**") {
+		t.Errorf("preview run with META skipped is not incomplete:\n%s", firstLines(md, 4))
+	}
+}

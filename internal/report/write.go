@@ -1,0 +1,163 @@
+package report
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"html/template"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/onsi/ginkgo/v2/types"
+)
+
+// Write renders the report into dir (created if missing): report.html,
+// summary.md, results.json, junit.xml and report.json.
+//
+// Transcripts are redacted when recorded, so no file should hold a secret.
+// Write does not rely on that: it replaces every value of m.Secrets (raw,
+// and as JSON, HTML, XML and URL encoding would spell it) in every file,
+// writes the scrubbed files, and then returns an error naming each file it
+// had to scrub, because a leak means a redaction bug to fix.
+func Write(dir string, r types.Report, m Meta) error {
+	x := newRun(r, m)
+	files := map[string][]byte{}
+	var errs []error
+	render := func(name string, f func() ([]byte, error)) {
+		b, err := f()
+		if err != nil {
+			errs = append(errs, fmt.Errorf("rendering %s: %w", name, err))
+			return
+		}
+		files[name] = b
+	}
+	render(FileHTML, func() ([]byte, error) { return renderHTML(x) })
+	render(FileSummary, func() ([]byte, error) { return renderSummary(x), nil })
+	render(FileResults, func() ([]byte, error) { return renderResults(x) })
+	render(FileJUnit, func() ([]byte, error) { return renderJUnit(x) })
+	render(FileGinkgo, func() ([]byte, error) { return renderGinkgoJSON(r) })
+
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("report directory: %w", err)
+	}
+	variants := secretVariants(m.Secrets)
+	var leaked []string
+	for _, name := range Files {
+		b, ok := files[name]
+		if !ok {
+			continue
+		}
+		if scrubbed, n := scrub(b, variants); n > 0 {
+			b = scrubbed
+			leaked = append(leaked, fmt.Sprintf("%s (%d occurrence(s))", name, n))
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(leaked) > 0 {
+		errs = append(errs, fmt.Errorf("a secret reached %s; it was replaced with REDACTED before writing, but a transcript or message was not redacted when recorded (a bug)", strings.Join(leaked, ", ")))
+	}
+	return errors.Join(errs...)
+}
+
+// renderGinkgoJSON is Ginkgo's own JSON report (what --json-report writes),
+// encoded here so it passes the same secret scrub as the other files.
+func renderGinkgoJSON(r types.Report) ([]byte, error) {
+	b, err := json.MarshalIndent([]types.Report{r}, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}
+
+// minSecretLen matches transcript.Redactor: shorter values would match
+// ordinary text.
+const minSecretLen = 8
+
+// secretVariants spells each secret as the files could: raw, and through
+// up to two of the encodings they nest (a token in a response body is
+// JSON-escaped in the transcript, JSON-escaped again in report.json's
+// AsJSON, and HTML-escaped in report.html). Longest first, so a variant is
+// never half-replaced by a shorter one it contains.
+func secretVariants(secrets []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range secrets {
+		if len(s) < minSecretLen {
+			continue
+		}
+		level := []string{s}
+		for round := 0; round < 3; round++ {
+			var next []string
+			for _, v := range level {
+				if seen[v] {
+					continue
+				}
+				seen[v] = true
+				out = append(out, v)
+				if round < 2 {
+					for _, enc := range encodings {
+						next = append(next, enc(v))
+					}
+				}
+			}
+			level = next
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return len(out[i]) > len(out[j]) })
+	return out
+}
+
+// encodings are the ways a report file can spell a string.
+var encodings = []func(string) string{
+	func(s string) string { b, _ := json.Marshal(s); return strings.Trim(string(b), `"`) },
+	func(s string) string {
+		var sb strings.Builder
+		enc := json.NewEncoder(&sb)
+		enc.SetEscapeHTML(false)
+		_ = enc.Encode(s)
+		return strings.Trim(strings.TrimSpace(sb.String()), `"`)
+	},
+	html.EscapeString,
+	template.HTMLEscapeString,
+	htmlTemplateEscape,
+	xmlEscape,
+	mdCell,
+	url.QueryEscape,
+	url.PathEscape,
+}
+
+// textEscaper is html/template's escaping of text and quoted attributes,
+// which also escapes '+' (and so spells a base64 key differently).
+var textEscaper = template.Must(template.New("").Parse(`{{.}}`))
+
+func htmlTemplateEscape(s string) string {
+	var b strings.Builder
+	_ = textEscaper.Execute(&b, s)
+	return b.String()
+}
+
+func xmlEscape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;", "\n", "&#xA;", "\r", "&#xD;", "\t", "&#x9;").Replace(s)
+}
+
+// scrub replaces every variant with REDACTED and counts the replacements.
+func scrub(b []byte, variants []string) ([]byte, int) {
+	s := string(b)
+	n := 0
+	for _, v := range variants {
+		if c := strings.Count(s, v); c > 0 {
+			n += c
+			s = strings.ReplaceAll(s, v, "REDACTED")
+		}
+	}
+	if n == 0 {
+		return b, 0
+	}
+	return []byte(s), n
+}
