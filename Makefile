@@ -46,12 +46,13 @@ interop: ## The official ACS JavaScript SDKs against the reference server (Node 
 	cd interop && npm ci --no-audit --no-fund
 	node interop/run.mjs
 
-build: ## Build bin/chatconform (pack, verify, screenshot), stamped with VERSION
+build: ## Build the suite as a standalone binary (bin/chatconform-suite) and the tool bin/chatconform (pack, verify, screenshot)
+	$(GO) test -c -ldflags '$(LDFLAGS)' -o bin/chatconform-suite $(SUITE)
 	$(GO) build -ldflags '$(LDFLAGS)' -o bin/chatconform ./cmd/chatconform
 
 certify: build ## Run the suite, pack its reports with SHA256SUMS into $(CERT_ARCHIVE), verify the archive
 	@rm -f $(addprefix $(REPORT_DIR)/,$(REPORT_FILES))
-	@status=0; $(MAKE) --no-print-directory conformance || status=$$?; \
+	@status=0; CHATCONFORM_CERTIFY=1 $(MAKE) --no-print-directory conformance || status=$$?; \
 	bin/chatconform pack $(REPORT_DIR) $(CERT_ARCHIVE) && bin/chatconform verify $(CERT_ARCHIVE) || exit 1; \
 	exit $$status
 

@@ -13,7 +13,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"golang.org/x/time/rate"
 
@@ -271,19 +270,32 @@ func (e *Env) Teardown() []error {
 		left[id] = h
 	}
 	e.mu.Unlock()
-	var errs []error
-	for id, h := range left {
-		if err := e.DeleteThread(h, id); err != nil {
-			errs = append(errs, fmt.Errorf("thread %s was NOT deleted: %w", id, err))
-		}
+	var (
+		errs []error
+		ids  []string
+		mu   sync.Mutex
+	)
+	for id := range left {
+		ids = append(ids, id)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*e.Config.Timeout+time.Duration(len(e.minted))*time.Second)
+	_ = Parallel(len(ids), MintConcurrency, func(i int) error {
+		if err := e.DeleteThread(left[ids[i]], ids[i]); err != nil {
+			mu.Lock()
+			errs = append(errs, fmt.Errorf("thread %s was NOT deleted: %w", ids[i], err))
+			mu.Unlock()
+		}
+		return nil
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 4*e.Config.Timeout)
 	defer cancel()
-	for _, id := range e.minted {
-		if _, err := e.Client.Expect(ctx, client.DeleteUser(id), http.StatusNoContent, nil); err != nil {
-			errs = append(errs, fmt.Errorf("user %s was NOT deleted: %w", id, errors.Unwrap(err)))
+	_ = Parallel(len(e.minted), MintConcurrency, func(i int) error {
+		if _, err := e.Client.Expect(ctx, client.DeleteUser(e.minted[i]), http.StatusNoContent, nil); err != nil {
+			mu.Lock()
+			errs = append(errs, fmt.Errorf("user %s was NOT deleted: %w", e.minted[i], errors.Unwrap(err)))
+			mu.Unlock()
 		}
-	}
+		return nil
+	})
 	e.minted = nil
 	return errs
 }

@@ -142,16 +142,21 @@ func newThreads(ctx context.Context, n int) []thread {
 		ts[i].ID, err = env.NewThread(ctx, ts[i].Host, topic)
 		return err
 	})
-	for _, t := range ts {
-		if t.ID == "" {
-			continue
-		}
-		DeferCleanup(func() {
-			if err := env.DeleteThread(t.Host, t.ID); err != nil {
-				AddReportEntry(outcome.EntryCleanupError, fmt.Sprintf("thread %s was not deleted: %v", t.ID, err), ReportEntryVisibilityAlways)
+	// One cleanup deletes them all at once, whatever happens to the spec.
+	DeferCleanup(func() {
+		errs := make([]error, n)
+		_ = harness.Parallel(n, 8, func(i int) error {
+			if ts[i].ID != "" {
+				errs[i] = env.DeleteThread(ts[i].Host, ts[i].ID)
 			}
+			return nil
 		})
-	}
+		for i, err := range errs {
+			if err != nil {
+				AddReportEntry(outcome.EntryCleanupError, fmt.Sprintf("thread %s was not deleted: %v", ts[i].ID, err), ReportEntryVisibilityAlways)
+			}
+		}
+	})
 	setupErr("creating the spec's thread", err)
 	return ts
 }

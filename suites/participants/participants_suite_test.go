@@ -21,7 +21,12 @@ import (
 func TestParticipants(t *testing.T) {
 	// Bad configuration stops the run before any spec, with one message
 	// naming each variable at fault.
-	if _, err := config.Load(os.Getenv); err != nil {
+	cfg, err := config.Load(os.Getenv)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		t.FailNow()
+	}
+	if err := certifiable(cfg); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		t.FailNow()
 	}
@@ -89,3 +94,20 @@ var _ = BeforeEach(func() {
 		}
 	}
 })
+
+// certifiable refuses, in a certification run (make certify sets
+// CHATCONFORM_CERTIFY=1), anything that would certify less than the whole
+// catalogue under the standard profile.
+func certifiable(cfg *config.Config) error {
+	if os.Getenv("CHATCONFORM_CERTIFY") != "1" {
+		return nil
+	}
+	sc, _ := GinkgoConfiguration()
+	switch {
+	case sc.LabelFilter != "" || len(sc.FocusStrings) > 0 || len(sc.SkipStrings) > 0 || len(sc.FocusFiles) > 0 || len(sc.SkipFiles) > 0:
+		return fmt.Errorf("make certify runs every assertion: remove the label filter, focus or skip (GINKGO_ARGS)")
+	case cfg.Strict:
+		return fmt.Errorf("make certify uses the standard profile: unset CHAT_STRICT (in the environment or .env)")
+	}
+	return nil
+}
