@@ -81,11 +81,18 @@ type Server struct {
 // NewServer serves the reference server (with the documented ACS rate
 // limits) through wrap, which may be nil.
 func NewServer(wrap func(http.Handler) http.Handler) (*Server, error) {
+	return NewServerWith(refserver.Options{RateLimits: refserver.RateLimitsACS}, wrap)
+}
+
+// NewServerWith is NewServer with other reference-server options; the
+// access key is always fresh.
+func NewServerWith(opts refserver.Options, wrap func(http.Handler) http.Handler) (*Server, error) {
 	key := make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {
 		return nil, err
 	}
-	rs, err := refserver.New(refserver.Options{AccessKey: key, RateLimits: refserver.RateLimitsACS})
+	opts.AccessKey = key
+	rs, err := refserver.New(opts)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,138 @@
+package suiterun
+
+import (
+	"context"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chatconform/chatconform/fixtures/sharedref"
+	"github.com/chatconform/chatconform/internal/client"
+	"github.com/chatconform/chatconform/internal/outcome"
+	"github.com/chatconform/chatconform/internal/refserver"
+)
+
+// With only an endpoint, a token and users to add, the specs that need
+// more are skipped with the reason and the setting that enables them; the
+// rest pass.
+func TestManualTokenMode(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the suite")
+	}
+	bin, err := Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One acting user creates every thread, and ACS allows a user 10 thread
+	// creations per 10 s: with limits on this run would take minutes. The
+	// rate-limit test (internal/perf) covers manual mode under limits.
+	srv, err := NewServerWith(refserver.Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	endpoint, _ := url.Parse(srv.HTTP.URL)
+	c := client.New(client.Options{Endpoint: endpoint, AccessKey: srv.AccessKey})
+	host, err := c.NewUser(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for range 6 {
+		u, err := c.NewIdentity(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, u.RawID)
+	}
+	res, err := Run(ctx, bin, t.TempDir(), "", map[string]string{
+		"ACS_CONNECTION_STRING": "",
+		"CHAT_ENDPOINT":         srv.HTTP.URL,
+		"CHAT_TOKEN":            host.Token,
+		"CHAT_PARTICIPANT_IDS":  strings.Join(ids, ","),
+		"CHAT_RATE_LIMIT_TESTS": "0",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	skipped := map[string]string{
+		"ERR-03":  "ACS_CONNECTION_STRING",
+		"ERR-04":  "CHAT_OUTSIDER_TOKEN",
+		"ERR-07":  "CHAT_RATE_LIMIT_TESTS=1",
+		"META-01": "CHAT_API_VERSION=2024-03-15-preview",
+		"META-02": "CHAT_API_VERSION=2024-03-15-preview",
+	}
+	for _, a := range res.Judged {
+		want, reason := outcome.Passed, skipped[a.ID]
+		if reason != "" {
+			want = outcome.Skipped
+		}
+		if a.Outcome != want {
+			t.Errorf("%s is %s, want %s: %s", a.ID, a.Outcome, want, strings.Join(a.Messages, "\n"))
+		}
+		if reason != "" && !strings.Contains(strings.Join(a.Messages, " "), reason) {
+			t.Errorf("%s is skipped without naming the setting that enables it (%s): %q", a.ID, reason, a.Messages)
+		}
+	}
+}
+
+// CHAT_SPEC may name the published Swagger 2.0 document; a clean server
+// passes against it.
+func TestPublishedSwaggerAsChatSpec(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the suite")
+	}
+	spec := sharedref.Dir(t, "reference", "specs", "Chat", "stable", "2024-03-07", "communicationserviceschat.json")
+	bin, err := Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := NewServer(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	res, err := Run(ctx, bin, t.TempDir(), srv.ConnectionString(), map[string]string{"CHAT_SPEC": spec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bad := outcome.Failing(res.Judged, outcome.Failed, outcome.Error, outcome.Warned); len(bad) > 0 {
+		t.Errorf("against the published document these assertions did not pass: %v\n%s", bad, res.Output)
+	}
+}
+
+// The compiled suite (make build) needs nothing but itself: run from an
+// unrelated directory with no configuration, it starts the embedded
+// reference server and passes, writing its reports there.
+func TestBinaryRunsAnywhereAgainstTheEmbeddedServer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the suite")
+	}
+	bin, err := Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "-ginkgo.no-color")
+	cmd.Dir = dir
+	cmd.Env = Env(nil)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the suite binary failed in %s: %v\n%s", dir, err, out)
+	}
+	for _, f := range []string{"junit.xml", "results.json", "summary.md", "report.html"} {
+		if _, err := os.Stat(filepath.Join(dir, "reports", f)); err != nil {
+			t.Errorf("no ./reports/%s after a run from %s: %v", f, dir, err)
+		}
+	}
+}
