@@ -1,0 +1,187 @@
+package report_test
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/xml"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chatconform/chatconform/internal/client"
+	"github.com/chatconform/chatconform/internal/faults"
+	"github.com/chatconform/chatconform/internal/report"
+	"github.com/chatconform/chatconform/internal/suiterun"
+)
+
+// The suite against the clean reference server and against two faults:
+// every file the run writes says what happened, and the summary's curl
+// line repeats the failure against the faulty server.
+func TestReportsOfRealRuns(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the suite")
+	}
+	bin, err := suiterun.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		fault   string
+		verdict string
+		failed  string // an assertion the fault fails
+		status  int    // what the repeated request gets
+	}{
+		{"", report.Conformant, "", 0},
+		{"unsupported-api-version-500", report.NotConformant, "ERR-08", 500},
+		{"invalid-paging-500", report.NotConformant, "PAGE-07", 500},
+	} {
+		name := tc.fault
+		if name == "" {
+			name = "clean"
+		}
+		t.Run(name, func(t *testing.T) {
+			var wrap func(http.Handler) http.Handler
+			if tc.fault != "" {
+				f := faultNamed(t, tc.fault)
+				wrap = func(h http.Handler) http.Handler { return f.Wrap(faults.Deps{}, h) }
+			}
+			srv, err := suiterun.NewServer(wrap)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer srv.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			res, err := suiterun.Run(ctx, bin, t.TempDir(), srv.ConnectionString(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			read := func(f string) []byte {
+				b, err := os.ReadFile(filepath.Join(res.Dir, f))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return b
+			}
+
+			// junit.xml: one testcase per spec, failures with transcripts.
+			var junit struct {
+				Cases []struct {
+					Name    string    `xml:"name,attr"`
+					Failure *struct{} `xml:"failure"`
+					Out     string    `xml:"system-out"`
+				} `xml:"testsuite>testcase"`
+			}
+			if err := xml.Unmarshal(read("junit.xml"), &junit); err != nil {
+				t.Fatalf("junit.xml does not parse: %v", err)
+			}
+			specs := 0
+			for _, s := range res.Report.SpecReports {
+				if s.LeafNodeType.String() == "It" {
+					specs++
+				}
+			}
+			if len(junit.Cases) != specs {
+				t.Errorf("junit.xml has %d testcases, the run had %d specs", len(junit.Cases), specs)
+			}
+			failures := 0
+			for _, c := range junit.Cases {
+				if c.Failure == nil {
+					continue
+				}
+				failures++
+				if !strings.HasPrefix(c.Name, "["+tc.failed+"]") && !strings.HasPrefix(c.Name, "[ERR-09]") {
+					t.Errorf("unexpected failing testcase %q", c.Name)
+				}
+				if !strings.Contains(c.Out, "< 500") || !strings.Contains(c.Out, "> GET ") && !strings.Contains(c.Out, "> POST ") {
+					t.Errorf("testcase %q fails without the transcript in system-out:\n%s", c.Name, c.Out)
+				}
+			}
+			if (failures > 0) != (tc.fault != "") {
+				t.Errorf("%d failing testcases in junit.xml", failures)
+			}
+
+			// results.json matches the run.
+			var results report.Results
+			if err := json.Unmarshal(read("results.json"), &results); err != nil {
+				t.Fatal(err)
+			}
+			if results.Verdict != tc.verdict {
+				t.Errorf("results.json verdict %q, want %q", results.Verdict, tc.verdict)
+			}
+			for _, a := range res.Judged {
+				if got := results.Assertions[a.ID].Outcome; got != string(a.Outcome) {
+					t.Errorf("results.json says %s %s, the run says %s", a.ID, got, a.Outcome)
+				}
+			}
+			if results.Totals.Requests == 0 || results.Endpoint != srv.HTTP.URL {
+				t.Errorf("results.json totals %+v endpoint %q", results.Totals, results.Endpoint)
+			}
+
+			// summary.md: the verdict, and a curl line that repeats the failure.
+			summary := string(read("summary.md"))
+			if !strings.Contains(summary, "**Verdict: "+tc.verdict+".**") {
+				t.Errorf("summary.md does not give the verdict %s", tc.verdict)
+			}
+			if tc.fault != "" {
+				repeatFailure(t, summary, tc.failed, srv, tc.status)
+			}
+
+			// No secret in any file.
+			key := base64.StdEncoding.EncodeToString(srv.AccessKey)
+			jwt := regexp.MustCompile(`eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}`)
+			for _, f := range append(report.Files, "ginkgo.json") {
+				b := string(read(f))
+				if strings.Contains(b, key) || jwt.MatchString(b) {
+					t.Errorf("%s holds the access key or a token", f)
+				}
+			}
+		})
+	}
+}
+
+// repeatFailure runs the summary's first curl line for assertion id with a
+// fresh token of the faulty server and checks the server fails again.
+func repeatFailure(t *testing.T, summary, id string, srv *suiterun.Server, status int) {
+	t.Helper()
+	section := summary[strings.Index(summary, "### "+id):]
+	block := regexp.MustCompile("(?s)```sh\n(curl .*?)\n```").FindStringSubmatch(section)
+	if block == nil {
+		t.Fatalf("summary.md has no curl line for %s:\n%s", id, section)
+	}
+	if _, err := exec.LookPath("curl"); err != nil {
+		t.Skipf("curl is not installed, so the curl line cannot be executed: %s", block[1])
+	}
+	endpoint, _ := url.Parse(srv.HTTP.URL)
+	c := client.New(client.Options{Endpoint: endpoint, AccessKey: srv.AccessKey})
+	u, err := c.NewUser(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("bash", "-c", strings.ReplaceAll(block[1], "\\\n", " ")+" -o /dev/null -w '%{http_code}'")
+	cmd.Env = append(os.Environ(), "CHAT_TOKEN="+u.Token)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("the curl line failed: %v\n%s", err, block[1])
+	}
+	if got := strings.TrimSpace(string(out)); !strings.HasSuffix(got, "500") {
+		t.Errorf("the curl line for %s got %q, want the failing status %d again:\n%s", id, got, status, block[1])
+	}
+}
+
+func faultNamed(t *testing.T, name string) faults.Fault {
+	for _, f := range faults.Catalogue() {
+		if f.Name == name {
+			return f
+		}
+	}
+	t.Fatalf("no fault %q", name)
+	return faults.Fault{}
+}
