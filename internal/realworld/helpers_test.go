@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"slices"
-	"strconv"
 	"testing"
 
 	"github.com/chatconform/chatconform/fixtures"
@@ -80,40 +79,6 @@ func requestPath(t *testing.T, e recordings.Entry) string {
 		t.Fatalf("%s#%d: URL %q: %v", e.File, e.Index, e.URL, err)
 	}
 	return u.EscapedPath()
-}
-
-// kindFindings is the LIST-03 logic of the suite (suites/participants,
-// list_test.go), which is not exported: every communicationIdentifier of a
-// listing must carry kind, naming its populated sub-object. One finding per
-// participant that breaks it.
-func kindFindings(ps []wire.Participant) []string {
-	var out []string
-	for i, p := range ps {
-		id := p.CommunicationIdentifier
-		switch want := populatedKind(id); {
-		case id.Kind == "":
-			out = append(out, "value["+strconv.Itoa(i)+"].communicationIdentifier.kind is missing (documented as required in responses)")
-		case id.Kind != want:
-			out = append(out, "value["+strconv.Itoa(i)+"].communicationIdentifier.kind is "+id.Kind+" but the populated sub-object is "+want)
-		}
-	}
-	return out
-}
-
-// populatedKind names the sub-object an identifier populates, as the
-// suite's kindOf does.
-func populatedKind(id wire.Identifier) string {
-	switch {
-	case id.CommunicationUser != nil:
-		return "communicationUser"
-	case id.PhoneNumber != nil:
-		return "phoneNumber"
-	case id.MicrosoftTeamsUser != nil:
-		return "microsoftTeamsUser"
-	case id.MicrosoftTeamsApp != nil:
-		return "microsoftTeamsApp"
-	}
-	return "unknown"
 }
 
 // newLoopbackServer starts an httptest server on 127.0.0.1 only (never on

@@ -149,20 +149,6 @@ var allowList = []allowance{
 			"text/plain or application/xml as 'unusual, arguably acceptable'; the reference server reads the body as JSON " +
 			"and adds the participants (ERR-09 demands only no 5xx). A stricter server would answer 415, which the published document does not list either.",
 	},
-	{
-		Name:        "metadata value null is stored as an empty string",
-		Kind:        knownDefect,
-		Side:        SideRequest,
-		Operations:  []string{opAdd},
-		Any2xx:      true,
-		Versions:    []string{wire.APIVersionPreview},
-		Error:       regexp.MustCompile(`^Error at "(/participants/\d+/metadata/[^"]+)": Value is not nullable$`),
-		ValueIsNull: true,
-		Reason: "metadata is a map of strings. The reference server decodes {\"k\":null} into Go's map[string]string, " +
-			"which stores \"\" for k, and answers 201: the value the client sent is silently changed. " +
-			"The negative corpus classes the body as a schema violation (400 expected). Fix in internal/refserver " +
-			"(parseMetadata: reject null values with 400), then delete this entry.",
-	},
 }
 
 // hasFoldedParticipants: the body has "Participants" in another case.

@@ -187,7 +187,7 @@ func TestRecordingVectors(t *testing.T) {
 				}
 				// LIST-03 (SHOULD): the live service omits kind everywhere;
 				// the suite's logic must flag every participant.
-				g.Expect(kindFindings(page.Value)).To(HaveLen(len(page.Value)))
+				g.Expect(contract.CheckIdentifierKinds(page.Value)).To(HaveLen(len(page.Value)))
 				g.Expect(hasKey(e.ResponseBody, "kind")).To(BeFalse())
 
 			case noContent:
@@ -244,9 +244,9 @@ func TestLIST03LogicControls(t *testing.T) {
 	wrong := ref
 	wrong.CommunicationIdentifier.Kind = "phoneNumber"
 	g := NewWithT(t)
-	g.Expect(kindFindings([]wire.Participant{live})).To(ConsistOf(ContainSubstring("kind is missing")))
-	g.Expect(kindFindings([]wire.Participant{ref})).To(BeEmpty())
-	g.Expect(kindFindings([]wire.Participant{wrong})).To(ConsistOf(ContainSubstring("populated sub-object is communicationUser")))
+	g.Expect(contract.CheckIdentifierKinds([]wire.Participant{live})).To(ConsistOf(ContainSubstring("kind is missing")))
+	g.Expect(contract.CheckIdentifierKinds([]wire.Participant{ref})).To(BeEmpty())
+	g.Expect(contract.CheckIdentifierKinds([]wire.Participant{wrong})).To(ConsistOf(ContainSubstring("populated sub-object is communicationUser")))
 }
 
 // TestRecordedNextLinks holds every real nextLink to PAGE-04 and to the
@@ -398,7 +398,7 @@ func TestOfficialExamples(t *testing.T) {
 							g.Expect(p.ShareHistoryTime).To(matchers.BeRFC3339UTCSeconds())
 						}
 						// The examples, like the service, carry no kind.
-						g.Expect(kindFindings(page.Value)).To(HaveLen(len(page.Value)))
+						g.Expect(contract.CheckIdentifierKinds(page.Value)).To(HaveLen(len(page.Value)))
 					}
 					g.Expect(resp.Body).To(matchers.ConformToSchema(embedded[version], schema))
 					g.Expect(resp.Body).To(matchers.ConformToSchema(published, schema))

@@ -3,6 +3,7 @@ package realworld
 import (
 	"context"
 	"encoding/json"
+	"github.com/chatconform/chatconform/internal/contract"
 	"net/http"
 	"net/url"
 	"sync"
@@ -213,7 +214,7 @@ func TestReplayJavaListing(t *testing.T) {
 	g.Expect(paging.CheckExactlyOnce(walk, want)).To(BeEmpty())
 	g.Expect(paging.CheckNextLinks(walk, len(want), len(want))).To(BeEmpty())
 	g.Expect(paging.CheckLinkForm(walk, "2023-11-07")).To(BeEmpty())
-	g.Expect(kindFindings(walk.Items())).To(HaveLen(len(want)), "LIST-03: the live service sends no kind")
+	g.Expect(contract.CheckIdentifierKinds(walk.Items())).To(HaveLen(len(want)), "LIST-03: the live service sends no kind")
 	for _, p := range walk.Items() {
 		g.Expect(p.ShareHistoryTime).To(Equal("1970-01-01T00:00:00Z"), "no shareHistoryTime was sent")
 	}

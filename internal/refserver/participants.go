@@ -129,9 +129,18 @@ func parseMetadata(raw json.RawMessage, apiVersion, field string) (map[string]st
 	if !wire.HasMetadata(apiVersion) || !present(raw) {
 		return nil, nil
 	}
-	var md map[string]string
-	if err := json.Unmarshal(raw, &md); err != nil {
+	// Decode through pointers: into map[string]string a JSON null value
+	// would silently become "".
+	var raws map[string]*string
+	if err := json.Unmarshal(raw, &raws); err != nil {
 		return nil, errorf(http.StatusBadRequest, "%s must be an object of string values: %s", field, describeJSONError(err))
+	}
+	md := make(map[string]string, len(raws))
+	for k, v := range raws {
+		if v == nil {
+			return nil, errorf(http.StatusBadRequest, "%s.%s is null; metadata values must be strings", field, k)
+		}
+		md[k] = *v
 	}
 	size := 0
 	for k, v := range md {
@@ -276,7 +285,8 @@ func (s *Server) listParticipants(w http.ResponseWriter, r *http.Request, c *cal
 	return nil
 }
 
-// participantOut renders a member as the live service does: no kind,
+// participantOut renders a member as documented: kind, rawId and
+// communicationUser (the live service omits kind; LIST-03 asks for it),
 // displayName and metadata omitted when unset, metadata only on preview.
 func participantOut(m *member, apiVersion string) wire.Participant {
 	p := wire.Participant{

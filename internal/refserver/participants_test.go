@@ -230,6 +230,7 @@ func TestParticipantMetadata(t *testing.T) {
 		"1025 bytes":       fmt.Sprintf(`{"k":%q,"key2":%q}`, strings.Repeat("v", 512), strings.Repeat("w", 508)),
 		"many small pairs": `{` + manyPairs(70) + `}`, // 70 * 15 = 1050 bytes
 		"non-string value": `{"k":1}`,
+		"null value":       `{"k":null}`, // must not be stored as ""
 		"array":            `["k"]`,
 	} {
 		t.Run(name, func(t *testing.T) {

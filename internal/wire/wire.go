@@ -199,3 +199,19 @@ func ResponseIdentifier(rawID string) Identifier {
 	id.Kind = "communicationUser"
 	return id
 }
+
+// PopulatedKind names the sub-object an identifier populates, the value
+// its kind must have.
+func (id Identifier) PopulatedKind() string {
+	switch {
+	case id.CommunicationUser != nil:
+		return "communicationUser"
+	case id.PhoneNumber != nil:
+		return "phoneNumber"
+	case id.MicrosoftTeamsUser != nil:
+		return "microsoftTeamsUser"
+	case id.MicrosoftTeamsApp != nil:
+		return "microsoftTeamsApp"
+	}
+	return "unknown"
+}

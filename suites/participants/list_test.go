@@ -8,6 +8,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/chatconform/chatconform/internal/client"
+	"github.com/chatconform/chatconform/internal/contract"
 	"github.com/chatconform/chatconform/internal/transcript"
 	"github.com/chatconform/chatconform/internal/wire"
 	. "github.com/chatconform/chatconform/matchers"
@@ -52,11 +53,7 @@ var _ = Describe("List Chat Participants", func() {
 		var page wire.ParticipantsCollection
 		decode(resp, &page)
 		should("LIST-03", func() {
-			for i, p := range page.Value {
-				id := p.CommunicationIdentifier
-				Expect(id.Kind).NotTo(BeEmpty(), "value[%d].communicationIdentifier.kind is documented as required in responses (the live service omits it)", i)
-				Expect(id.Kind).To(Equal(kindOf(id)), "value[%d].communicationIdentifier.kind must name the populated sub-object", i)
-			}
+			Expect(contract.CheckIdentifierKinds(page.Value)).To(BeEmpty(), "communicationIdentifier.kind\n%s", resp.Exchange)
 		})
 	})
 
@@ -68,18 +65,3 @@ var _ = Describe("List Chat Participants", func() {
 		})
 	})
 })
-
-// kindOf names the sub-object an identifier populates.
-func kindOf(id wire.Identifier) string {
-	switch {
-	case id.CommunicationUser != nil:
-		return "communicationUser"
-	case id.PhoneNumber != nil:
-		return "phoneNumber"
-	case id.MicrosoftTeamsUser != nil:
-		return "microsoftTeamsUser"
-	case id.MicrosoftTeamsApp != nil:
-		return "microsoftTeamsApp"
-	}
-	return "unknown"
-}
