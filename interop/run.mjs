@@ -92,7 +92,9 @@ async function main() {
 
   if (code !== 0 && server) process.stderr.write(`--- refserver stderr ---\n${server.stderr()}--- end ---\n`);
   log(`${code === 0 ? "PASS" : "FAIL"} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  return code === 0 ? 0 : code === 1 ? 1 : (log(`test runner ended with ${code ?? signal}`), 1);
+  // 1: a test failed (the server's fault). Anything else (killed by the
+  // watchdog, crashed) is the harness's: 2, as the README says.
+  return code === 0 ? 0 : code === 1 ? 1 : (log(`harness error: the test runner ended with ${code ?? signal}`), 2);
 }
 
 let status = 2;

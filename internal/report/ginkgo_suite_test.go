@@ -17,6 +17,7 @@ import (
 	"github.com/chatconform/chatconform/internal/catalogue"
 	"github.com/chatconform/chatconform/internal/outcome"
 	"github.com/chatconform/chatconform/internal/report"
+	"github.com/chatconform/chatconform/internal/suiterun"
 	"github.com/chatconform/chatconform/internal/transcript"
 )
 
@@ -32,7 +33,9 @@ func TestMain(m *testing.M) {
 		RunSpecs(&ignoreFailure{}, "Chat Participants Conformance")
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	suiterun.Cleanup() // the end-to-end test's suite binary
+	os.Exit(code)
 }
 
 // ignoreFailure lets the mini suite fail without failing the process.

@@ -30,6 +30,13 @@ var (
 	buildErr  error
 )
 
+// Cleanup removes the binary Build made; call it from TestMain after m.Run.
+func Cleanup() {
+	if buildPath != "" {
+		_ = os.RemoveAll(filepath.Dir(buildPath))
+	}
+}
+
 // Build compiles the suite (once per process) and returns the binary.
 func Build() (string, error) {
 	buildOnce.Do(func() {

@@ -1,0 +1,9 @@
+//go:build !linux
+
+package perf
+
+import "os/exec"
+
+// MaxRSS is the peak resident set size of a finished command; it is only
+// measured on Linux and is 0 elsewhere.
+func MaxRSS(cmd *exec.Cmd) int64 { return 0 }
