@@ -39,7 +39,7 @@ var _ = Describe("List Chat Participants with paging", func() {
 		func(ctx SpecContext, size func(total int) int) {
 			n := size(total)
 			w := walk(ctx, t, strconv.Itoa(n), paging.Bound(total, n))
-			Expect(paging.CheckPageSizes(w, n)).To(BeEmpty(), "maxPageSize=%d", n)
+			Expect(paging.CheckPageSizes(w, n)).To(BeEmpty(), "[PAGE-01] with maxPageSize=%d no page may hold more than %d participants", n, n)
 		},
 		Entry("when maxPageSize is 1", func(int) int { return 1 }),
 		Entry("when maxPageSize is 2", func(int) int { return 2 }),
@@ -52,13 +52,15 @@ var _ = Describe("List Chat Participants with paging", func() {
 	When("maxPageSize is 2", func() {
 		It("[PAGE-02] yields every participant exactly once across nextLink pages", As("PAGE-02"), func(ctx SpecContext) {
 			w := walk(ctx, t, "2", paging.Bound(total, 2))
-			Expect(paging.CheckExactlyOnce(w, unpaged)).To(BeEmpty())
+			Expect(paging.CheckExactlyOnce(w, unpaged)).To(BeEmpty(),
+				"[PAGE-02] following nextLink from the first page must yield each of the %d participants of the unpaged listing exactly once", total)
 		})
 
 		It("[PAGE-04] hands out absolute nextLinks that carry api-version and work with the same token", As("PAGE-04"), func(ctx SpecContext) {
 			w := walk(ctx, t, "2", paging.Bound(total, 2))
 			Expect(len(w.Pages)).To(BeNumerically(">", 1), "6 participants at maxPageSize=2 need more than one page, so a nextLink must be handed out")
-			Expect(paging.CheckLinkForm(w, env.Config.APIVersion)).To(BeEmpty())
+			Expect(paging.CheckLinkForm(w, env.Config.APIVersion)).To(BeEmpty(),
+				"[PAGE-04] every nextLink must be an absolute http(s) URL carrying the api-version of the listing")
 			// walk followed every link with the same Authorization header and
 			// got 200 ChatParticipantsCollections, or it would have failed.
 		})
@@ -68,7 +70,8 @@ var _ = Describe("List Chat Participants with paging", func() {
 		As("PAGE-03"),
 		func(ctx SpecContext, n int) {
 			w := walk(ctx, t, strconv.Itoa(n), paging.Bound(total, n))
-			Expect(paging.CheckNextLinks(w, total, n)).To(BeEmpty(), "maxPageSize=%d over %d participants", n, total)
+			Expect(paging.CheckNextLinks(w, total, n)).To(BeEmpty(),
+				"[PAGE-03] with maxPageSize=%d over %d participants, nextLink must be present while participants remain and absent on the last page", n, total)
 		},
 		Entry("when maxPageSize divides the total (2)", 2),
 		Entry("when maxPageSize does not divide the total (4)", 4),
