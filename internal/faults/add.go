@@ -119,34 +119,17 @@ func addFaults() []Fault {
 			Mistake:    "lets the JSON decoder's error escape as 500",
 			Trips:      []string{"ADD-10"},
 			Collateral: []string{"ERR-09", "ERR-06"},
-			Wrap: func(_ Deps, next http.Handler) http.Handler {
-				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					if isAdd(r) && !json.Valid(readBody(r)) {
-						errorBody(w, http.StatusInternalServerError, "application/json", envelope("InternalServerError", "unexpected end of JSON input"))
-						return
-					}
-					next.ServeHTTP(w, r)
-				})
-			},
+			Wrap: intercept(func(r *http.Request) bool { return isAdd(r) && !json.Valid(readBody(r)) },
+				crash("unexpected end of JSON input")),
 		},
 		{
 			Name:    "missing-participants-accepted",
 			Mistake: "treats a body without participants as an empty list and answers 201",
 			Trips:   []string{"ADD-10"},
-			Wrap: func(_ Deps, next http.Handler) http.Handler {
-				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					if isAdd(r) {
-						var m map[string]json.RawMessage
-						if json.Unmarshal(readBody(r), &m) == nil && m != nil && m["participants"] == nil {
-							w.Header().Set("Content-Type", "application/json; charset=utf-8")
-							w.WriteHeader(http.StatusCreated)
-							_, _ = w.Write([]byte("{}"))
-							return
-						}
-					}
-					next.ServeHTTP(w, r)
-				})
-			},
+			Wrap: intercept(func(r *http.Request) bool {
+				var m map[string]json.RawMessage
+				return isAdd(r) && json.Unmarshal(readBody(r), &m) == nil && m != nil && m["participants"] == nil
+			}, created),
 		},
 		{
 			Name:    "malformed-id-accepted-and-listed",

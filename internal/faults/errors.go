@@ -116,29 +116,20 @@ func errorFaults() []Fault {
 			Name:    "malformed-token-500",
 			Mistake: "crashes splitting a bearer token that is not a JWT",
 			Trips:   []string{"ERR-02"},
-			Wrap: func(_ Deps, next http.Handler) http.Handler {
-				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && isChat(r) && strings.Count(tok, ".") != 2 {
-						errorBody(w, http.StatusInternalServerError, "application/json", envelope("InternalServerError", "index out of range [1]"))
-						return
-					}
-					next.ServeHTTP(w, r)
-				})
-			},
+			Wrap: intercept(func(r *http.Request) bool {
+				tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+				return ok && isChat(r) && strings.Count(tok, ".") != 2
+			}, crash("index out of range [1]")),
 		},
 		{
 			Name:    "revoke-ignored",
 			Mistake: "answers 204 to :revokeAccessTokens but keeps accepting the tokens",
 			Trips:   []string{"ERR-03"},
-			Wrap: func(_ Deps, next http.Handler) http.Handler {
-				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/:revokeAccessTokens") {
-						w.WriteHeader(http.StatusNoContent)
-						return
-					}
-					next.ServeHTTP(w, r)
-				})
-			},
+			Wrap: intercept(func(r *http.Request) bool {
+				return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/:revokeAccessTokens")
+			}, func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(http.StatusNoContent)
+			}),
 		},
 		{
 			Name:       "outsider-can-list",
@@ -236,72 +227,44 @@ func errorFaults() []Fault {
 			Name:    "missing-api-version-accepted",
 			Mistake: "falls back to a default api-version when none is sent",
 			Trips:   []string{"ERR-08"},
-			Wrap: func(_ Deps, next http.Handler) http.Handler {
-				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					if isChat(r) && r.URL.Query().Get("api-version") == "" {
-						q := r.URL.Query()
-						q.Set("api-version", "2024-03-07")
-						r.URL.RawQuery = q.Encode()
-					}
-					next.ServeHTTP(w, r)
-				})
-			},
+			Wrap: before(func(r *http.Request) {
+				if isChat(r) && r.URL.Query().Get("api-version") == "" {
+					q := r.URL.Query()
+					q.Set("api-version", "2024-03-07")
+					r.URL.RawQuery = q.Encode()
+				}
+			}),
 		},
 		{
 			Name:    "unsupported-api-version-500",
 			Mistake: "looks the api-version up in a map and crashes on an unknown one",
 			Trips:   []string{"ERR-08"},
-			Wrap: func(_ Deps, next http.Handler) http.Handler {
-				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					if v := r.URL.Query().Get("api-version"); isChat(r) && v != "" && v != "2024-03-07" && v != "2024-03-15-preview" {
-						errorBody(w, http.StatusInternalServerError, "application/json", envelope("InternalServerError", "nil map entry"))
-						return
-					}
-					next.ServeHTTP(w, r)
-				})
-			},
+			Wrap: intercept(func(r *http.Request) bool {
+				v := r.URL.Query().Get("api-version")
+				return isChat(r) && v != "" && v != "2024-03-07" && v != "2024-03-15-preview"
+			}, crash("nil map entry")),
 		},
 		{
 			Name:    "deep-nesting-500",
 			Mistake: "decodes JSON recursively without a depth limit and dies on deep nesting",
 			Trips:   []string{"ERR-09"},
-			Wrap: func(_ Deps, next http.Handler) http.Handler {
-				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					if isAdd(r) && strings.Count(string(readBody(r)), "[") > 1000 {
-						errorBody(w, http.StatusInternalServerError, "application/json", envelope("InternalServerError", "stack overflow"))
-						return
-					}
-					next.ServeHTTP(w, r)
-				})
-			},
+			Wrap:    intercept(func(r *http.Request) bool { return isAdd(r) && strings.Count(string(readBody(r)), "[") > 1000 }, crash("stack overflow")),
 		},
 		{
 			Name:    "too-many-participants-500",
 			Mistake: "does not check the 200-participants-per-request limit and fails deep inside",
 			Trips:   []string{"ERR-09"},
-			Wrap: func(_ Deps, next http.Handler) http.Handler {
-				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					if isAdd(r) && len(addRequest(readBody(r))) > 200 {
-						errorBody(w, http.StatusServiceUnavailable, "application/json", envelope("ServiceUnavailable", "batch too large"))
-						return
-					}
-					next.ServeHTTP(w, r)
-				})
-			},
+			Wrap: intercept(func(r *http.Request) bool { return isAdd(r) && len(addRequest(readBody(r))) > 200 }, func(w http.ResponseWriter, r *http.Request) {
+				errorBody(w, http.StatusServiceUnavailable, "application/json", envelope("ServiceUnavailable", "batch too large"))
+			}),
 		},
 		{
 			Name:    "invalid-utf8-drops-connection",
 			Mistake: "panics in a handler on invalid UTF-8, and the connection is dropped",
 			Trips:   []string{"ERR-09"},
-			Wrap: func(_ Deps, next http.Handler) http.Handler {
-				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					if isAdd(r) && !utf8.Valid(readBody(r)) {
-						hijackAndClose(w)
-						return
-					}
-					next.ServeHTTP(w, r)
-				})
-			},
+			Wrap: intercept(func(r *http.Request) bool { return isAdd(r) && !utf8.Valid(readBody(r)) }, func(w http.ResponseWriter, r *http.Request) {
+				hijackAndClose(w)
+			}),
 		},
 	}
 }

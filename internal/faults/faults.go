@@ -247,3 +247,40 @@ func envelope(code, message string) string {
 	b, _ := json.Marshal(map[string]any{"error": map[string]string{"code": code, "message": message}})
 	return string(b)
 }
+
+// intercept answers matching requests itself; the reference server never
+// sees them.
+func intercept(match func(*http.Request) bool, answer func(w http.ResponseWriter, r *http.Request)) func(Deps, http.Handler) http.Handler {
+	return func(_ Deps, next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if match(r) {
+				answer(w, r)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// before edits every request on its way to the reference server.
+func before(edit func(r *http.Request)) func(Deps, http.Handler) http.Handler {
+	return func(_ Deps, next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			edit(r)
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// crash answers like an unhandled exception behind a framework: 500 with
+// the envelope and the exception's text.
+func crash(message string) func(http.ResponseWriter, *http.Request) {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		errorBody(w, http.StatusInternalServerError, "application/json", envelope("InternalServerError", message))
+	}
+}
+
+// created answers an add with 201 and an empty result, as if it succeeded.
+func created(w http.ResponseWriter, _ *http.Request) {
+	errorBody(w, http.StatusCreated, "application/json; charset=utf-8", "{}")
+}

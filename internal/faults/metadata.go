@@ -38,26 +38,23 @@ func metadataFaults() []Fault {
 			Mistake:    "does not enforce the 1 KB metadata limit (the oversized metadata is silently dropped)",
 			Trips:      []string{"META-02"},
 			APIVersion: preview,
-			Wrap: func(_ Deps, next http.Handler) http.Handler {
-				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					if isAdd(r) {
-						var req map[string]any
-						if json.Unmarshal(readBody(r), &req) == nil {
-							ps, _ := req["participants"].([]any)
-							for _, v := range ps {
-								if p, ok := v.(map[string]any); ok {
-									if md, ok := p["metadata"].(map[string]any); ok && metadataSize(md) > 1024 {
-										delete(p, "metadata")
-									}
+			Wrap: before(func(r *http.Request) {
+				if isAdd(r) {
+					var req map[string]any
+					if json.Unmarshal(readBody(r), &req) == nil {
+						ps, _ := req["participants"].([]any)
+						for _, v := range ps {
+							if p, ok := v.(map[string]any); ok {
+								if md, ok := p["metadata"].(map[string]any); ok && metadataSize(md) > 1024 {
+									delete(p, "metadata")
 								}
 							}
-							b, _ := json.Marshal(req)
-							setBody(r, b)
 						}
+						b, _ := json.Marshal(req)
+						setBody(r, b)
 					}
-					next.ServeHTTP(w, r)
-				})
-			},
+				}
+			}),
 		},
 	}
 }

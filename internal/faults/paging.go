@@ -31,18 +31,15 @@ func pagingFaults() []Fault {
 			Name:    "page-size-plus-one",
 			Mistake: "treats maxPageSize as exclusive and returns one participant more per page",
 			Trips:   []string{"PAGE-01"},
-			Wrap: func(_ Deps, next http.Handler) http.Handler {
-				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					if isList(r) && paged(r) {
-						q := r.URL.Query()
-						if n, err := strconv.Atoi(q.Get("maxPageSize")); err == nil && n > 0 {
-							q.Set("maxPageSize", strconv.Itoa(n+1))
-							r.URL.RawQuery = q.Encode()
-						}
+			Wrap: before(func(r *http.Request) {
+				if isList(r) && paged(r) {
+					q := r.URL.Query()
+					if n, err := strconv.Atoi(q.Get("maxPageSize")); err == nil && n > 0 {
+						q.Set("maxPageSize", strconv.Itoa(n+1))
+						r.URL.RawQuery = q.Encode()
 					}
-					next.ServeHTTP(w, r)
-				})
-			},
+				}
+			}),
 		},
 		{
 			Name:       "pages-overlap-by-one",
@@ -140,16 +137,13 @@ func pagingFaults() []Fault {
 			Mistake:    "ignores skip and always starts at the first participant",
 			Trips:      []string{"PAGE-05"},
 			Collateral: append(walkers, "PAGE-07"),
-			Wrap: func(_ Deps, next http.Handler) http.Handler {
-				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					if isList(r) {
-						q := r.URL.Query()
-						q.Del("skip")
-						r.URL.RawQuery = q.Encode()
-					}
-					next.ServeHTTP(w, r)
-				})
-			},
+			Wrap: before(func(r *http.Request) {
+				if isList(r) {
+					q := r.URL.Query()
+					q.Del("skip")
+					r.URL.RawQuery = q.Encode()
+				}
+			}),
 		},
 		{
 			Name:    "skip-past-end-keeps-next-link",
@@ -196,20 +190,17 @@ func pagingFaults() []Fault {
 			Name:    "invalid-paging-ignored",
 			Mistake: "ignores a maxPageSize or skip it cannot parse, answering 200",
 			Trips:   []string{"PAGE-07"},
-			Wrap: func(_ Deps, next http.Handler) http.Handler {
-				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					if isList(r) {
-						q := r.URL.Query()
-						for _, k := range []string{"maxPageSize", "skip"} {
-							if n, err := strconv.Atoi(q.Get(k)); q.Get(k) != "" && (err != nil || n < 0 || (k == "maxPageSize" && n == 0)) {
-								q.Del(k)
-							}
+			Wrap: before(func(r *http.Request) {
+				if isList(r) {
+					q := r.URL.Query()
+					for _, k := range []string{"maxPageSize", "skip"} {
+						if n, err := strconv.Atoi(q.Get(k)); q.Get(k) != "" && (err != nil || n < 0 || (k == "maxPageSize" && n == 0)) {
+							q.Del(k)
 						}
-						r.URL.RawQuery = q.Encode()
 					}
-					next.ServeHTTP(w, r)
-				})
-			},
+					r.URL.RawQuery = q.Encode()
+				}
+			}),
 		},
 	}
 }
