@@ -1,8 +1,8 @@
 package catalogue
 
 import (
+	"github.com/chatconform/chatconform/fixtures/sharedref"
 	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -12,10 +12,9 @@ import (
 // The catalogue must be the shared assertions.md, row for row: an assertion
 // added there without a spec (and a fault) here fails the build.
 func TestCatalogueMatchesSharedAssertions(t *testing.T) {
-	path := sharedAssertions(t)
-	b, err := os.ReadFile(path)
+	b, err := os.ReadFile(sharedref.Dir(t, "conformance", "assertions.md"))
 	if err != nil {
-		t.Skipf("no %s beside the repository: %v", path, err)
+		t.Fatal(err)
 	}
 	row := regexp.MustCompile(`(?m)^\| ([A-Z]+-\d+) \| (MUST|SHOULD) \|`)
 	got := map[string]string{}
@@ -34,20 +33,6 @@ func TestCatalogueMatchesSharedAssertions(t *testing.T) {
 		if string(Get(id).Tier) != tier {
 			t.Errorf("%s: assertions.md says %s, catalogue says %s", id, tier, Get(id).Tier)
 		}
-	}
-}
-
-func sharedAssertions(t *testing.T) string {
-	dir, _ := os.Getwd()
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "conformance", "assertions.md")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("module root not found")
-		}
-		dir = parent
 	}
 }
 

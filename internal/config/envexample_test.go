@@ -2,6 +2,7 @@ package config
 
 import (
 	"bufio"
+	"github.com/chatconform/chatconform/fixtures/sharedref"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -15,22 +16,11 @@ import (
 // repoRoot walks up from the working directory to the directory holding go.mod.
 func repoRoot(t *testing.T) string {
 	t.Helper()
-	dir, err := os.Getwd()
+	dir, err := sharedref.Root()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for range 64 {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			break
-		}
-		dir = parent
-	}
-	t.Fatal("no go.mod above the working directory")
-	return ""
+	return dir
 }
 
 var (

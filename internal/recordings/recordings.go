@@ -9,6 +9,7 @@ package recordings
 import (
 	"errors"
 	"fmt"
+	"github.com/chatconform/chatconform/fixtures/sharedref"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -109,24 +110,15 @@ func pathSegments(u *url.URL) []string {
 // <that>/../shared/reference/recordings. It reports false when there is no
 // module root or the folder does not exist.
 func Dir() (string, bool) {
-	wd, err := os.Getwd()
+	root, err := sharedref.Root()
 	if err != nil {
 		return "", false
 	}
-	for d := wd; ; {
-		if fi, err := os.Stat(filepath.Join(d, "go.mod")); err == nil && !fi.IsDir() {
-			dir := filepath.Clean(filepath.Join(d, "..", "shared", "reference", "recordings"))
-			if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
-				return dir, true
-			}
-			return "", false
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			return "", false
-		}
-		d = parent
+	dir := filepath.Clean(filepath.Join(root, "..", "shared", "reference", "recordings"))
+	if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
+		return dir, true
 	}
+	return "", false
 }
 
 // Load reads every recording under dir (recursively; *.json as test-proxy

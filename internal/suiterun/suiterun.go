@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"github.com/chatconform/chatconform/fixtures/sharedref"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -61,22 +62,7 @@ func Build() (string, error) {
 }
 
 // ModuleRoot is the directory holding go.mod, above the working directory.
-func ModuleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("go.mod not found above the working directory")
-		}
-		dir = parent
-	}
-}
+func ModuleRoot() (string, error) { return sharedref.Root() }
 
 // Server is a reference server, optionally wrapped, on a loopback port.
 type Server struct {
