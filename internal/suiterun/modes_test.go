@@ -136,3 +136,34 @@ func TestBinaryRunsAnywhereAgainstTheEmbeddedServer(t *testing.T) {
 		}
 	}
 }
+
+// A certification run (make certify) refuses anything that would certify
+// less than the whole catalogue under the standard profile.
+func TestCertificationRefusesFiltersAndStrict(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the suite")
+	}
+	bin, err := Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, tc := range map[string]struct {
+		env  map[string]string
+		args []string
+		want string
+	}{
+		"label filter": {map[string]string{"CHATCONFORM_CERTIFY": "1"}, []string{"-ginkgo.label-filter=paging"}, "remove the label filter"},
+		"focus":        {map[string]string{"CHATCONFORM_CERTIFY": "1"}, []string{"-ginkgo.focus=ADD"}, "remove the label filter, focus or skip"},
+		"strict":       {map[string]string{"CHATCONFORM_CERTIFY": "1", "CHAT_STRICT": "1"}, nil, "unset CHAT_STRICT"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			cmd := exec.Command(bin, tc.args...)
+			cmd.Dir = t.TempDir()
+			cmd.Env = Env(tc.env)
+			out, err := cmd.CombinedOutput()
+			if err == nil || !strings.Contains(string(out), tc.want) {
+				t.Errorf("err=%v, want a refusal saying %q:\n%s", err, tc.want, out)
+			}
+		})
+	}
+}
