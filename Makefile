@@ -18,7 +18,7 @@ TEST_PKGS    = $(shell $(GO) list ./... | grep -v /suites/)
 export CHAT_REPORT_DIR := $(REPORT_DIR)
 export CHAT_ENV_FILE   := $(if $(wildcard $(ENV_FILE)),$(ENV_FILE),)
 
-.PHONY: help conformance test vet selftest refserver interop build certify report-screenshot
+.PHONY: help conformance test vet selftest refserver interop build certify report-screenshot bench
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*?## "} /^[a-zA-Z_-]+:.*?## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -59,3 +59,6 @@ certify: build ## Run the suite, pack its reports with SHA256SUMS into $(CERT_AR
 report-screenshot: ## Render $(REPORT_DIR)/report.html in headless Chromium: report.png and report-phone.png
 	$(GO) run ./cmd/chatconform screenshot $(REPORT_DIR)/report.html $(REPORT_DIR)/report.png
 	$(GO) run ./cmd/chatconform screenshot -width 390 $(REPORT_DIR)/report.html $(REPORT_DIR)/report-phone.png
+
+bench: ## Measure the suite against its physical lower bounds; rewrites docs/performance.md (~1 min)
+	$(GO) run ./cmd/bench -write docs/performance.md

@@ -134,3 +134,25 @@ func sortedInts(m map[int]bool) []int {
 	sort.Ints(out)
 	return out
 }
+
+// RateBound is the least time a client capped at rps requests per second
+// (a token bucket holding burst) needs for the node with the most
+// requests: a node runs within one process and so within one client's cap,
+// and after the burst each further request waits 1/rps. It returns the
+// bound and that node. Zero when rps is not positive.
+func RateBound(nodes []Node, rps float64, burst int) (time.Duration, Node) {
+	var (
+		b     time.Duration
+		worst Node
+	)
+	if rps <= 0 {
+		return 0, worst
+	}
+	for _, n := range nodes {
+		extra := len(n.Exchanges) - max(burst, 1)
+		if d := time.Duration(float64(max(extra, 0)) / rps * float64(time.Second)); d > b || worst.Text == "" {
+			b, worst = d, n
+		}
+	}
+	return b, worst
+}

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// benchCommand is how the document says the numbers were produced.
+const benchCommand = "make bench"
+
+// document renders docs/performance.md: the machine, the command, the
+// table, where the time went, and what every column means.
+func (b *bench) document() string {
+	var sb strings.Builder
+	w := func(format string, a ...any) { fmt.Fprintf(&sb, format, a...) }
+	m := b.machine
+	w("# Performance\n\n")
+	w("`%s` (which runs `go run ./cmd/bench -write docs/performance.md`) measures the suite side by side in one run and rewrote this file.\n", benchCommand)
+	w("These are measurements, not tests: nothing fails because a machine is slow. Numbers from a machine shared with other work vary by tens of percent between runs;\n")
+	w("the load average before the run is recorded below so a reader can judge.\n\n")
+	w("## Results\n\n")
+	w("- Machine: %s, %d cores, %s, %s\n", m.CPU, m.Cores, m.GoVersion, m.OS)
+	w("- Date: %s; load average before the run: %s\n", m.Date, m.Load)
+	w("- Command: `%s`; the whole bench took %s (building the suite: %s)\n\n", b.commandLine(), seconds(b.total), seconds(b.build))
+	w("%s\n", b.table())
+	w("Where the time went, from the same run:\n\n```text\n%s\n```\n\n", strings.Trim(b.details(), "\n"))
+	w("%s", methodText(b))
+	return sb.String()
+}
+
+// commandLine is the command as run, flags included.
+func (b *bench) commandLine() string {
+	args := []string{"go run ./cmd/bench"}
+	if b.cfg.write != "" {
+		args = append(args, "-write "+b.cfg.write)
+	}
+	if b.cfg.latency != 50*time.Millisecond {
+		args = append(args, "-latency "+b.cfg.latency.String())
+	}
+	procs := make([]string, len(b.cfg.latencyProcs))
+	for i, p := range b.cfg.latencyProcs {
+		procs[i] = fmt.Sprint(p)
+	}
+	if p := strings.Join(procs, ","); p != "4,8,16" {
+		args = append(args, "-latency-procs "+p)
+	}
+	if b.cfg.remoteRPS != 20 {
+		args = append(args, fmt.Sprintf("-remote-rps %g", b.cfg.remoteRPS))
+	}
+	if b.cfg.manualScale != 10 {
+		args = append(args, fmt.Sprintf("-manual-scale %g", b.cfg.manualScale))
+	}
+	return strings.Join(args, " ")
+}
+
+// methodText explains the rows and the bounds; it changes only with the code.
+func methodText(b *bench) string {
+	return fmt.Sprintf(`## What each row is
+
+All suite runs use one suite binary, built once (`+"`go test -c`"+`), run through the Ginkgo CLI pinned in go.mod
+(`+"`ginkgo --randomize-all --keep-going [--procs=N|-p] participants.test`"+`), each against a fresh server, with the
+suite writing its reports (results.json, report.json) into a scratch CHAT_REPORT_DIR. Wall time is the Ginkgo CLI's, from
+exec to exit: process start, setup, the specs, teardown and the reports. Requests and retried attempts are the totals of
+results.json.
+
+1. **embedded, serial / -p**: the suite as `+"`make conformance`"+` runs it with nothing configured: it starts its own
+   reference server (with the documented ACS limits) and mints its users. `+"`-p`"+` is Ginkgo's default process count
+   (%[1]d on this machine). Target: under %[2]s with -p once the build is cached.
+2. **latency**: against the reference server answering every request after %[3]s (refserver.Options.Latency; limits
+   off, so ERR-07, which needs limits, is not run: CHAT_RATE_LIMIT_TESTS=0), users minted through
+   ACS_CONNECTION_STRING, at several process counts: latency-bound work scales with processes, not cores. The lower bound
+   is the critical path (below) × %[3]s. Target: the best count within %.1[4]f× of it.
+3. **latency + CHAT_MAX_RPS**: the best latency count again, with the request-rate cap the suite applies by default
+   to any endpoint that is not on loopback (CHAT_MAX_RPS=%[9]g per process, burst %[9]g): what a run against a real
+   resource with the defaults sees. A node (a spec, or a process's setup) runs within one process and so within one
+   client's cap, so its bound is max(critical path × latency, (requests of the busiest node − burst) / rate). No time
+   target: it shows what the default cap costs.
+4. **ACS limits + latency**: the same, with the documented ACS Chat limits enforced (RateLimitsACS, real windows) and
+   ERR-07 run, at the best latency process count. The suite spreads its threads over 24 acting users per process, so
+   the limits never bind (limit bound 0 s) and the bound is the critical path: the target is no false failure; the
+   ratio shows what the limits cost on top of the latency row.
+5. **ACS limits ÷%[5]g, one user**: manual-token mode (CHAT_ENDPOINT, CHAT_TOKEN, CHAT_OUTSIDER_TOKEN and
+   CHAT_PARTICIPANT_IDS of users the bench mints itself), as a person with a single token runs it: every thread the
+   suite creates and deletes counts against that user's 10 per 10 s, so the limits bind. The windows are divided by
+   %[5]g (RateLimitScale) so the run fits the bench's time; the bound uses the same windows, and at the documented windows
+   it is %[5]g times longer. Target: no false failure and within %.1[6]f× of max(limit bound, critical path × latency).
+6. **Go benchmarks**: `+"`%[7]s`"+`: schema validation of a 250-participant page and of an add result per response,
+   and the paging oracle over a 125-page walk. Target: a 250-participant page validates in under %[8]s.
+
+## The lower bounds (internal/perf)
+
+**Critical path.** Every exchange the suite records carries its start and duration (the "transcript" entries of the
+Ginkgo report). Two exchanges that overlap in time were in flight together, so neither waited for the other; a chain is a
+sequence of exchanges each starting at or after the previous one ended, and perf.Chain finds the longest (greedily by
+end time, which is optimal). The critical path is
+
+    setup chain + longest spec chain + teardown chain
+
+where a spec's chain covers all its nodes (BeforeEach, It, AfterEach, DeferCleanup), and setup and teardown are the
+chains of one process's SynchronizedBeforeSuite and SynchronizedAfterSuite exchanges (the process for which their sum is
+least). Every process finishes its setup before its first spec and starts its teardown after its last, and the longest
+spec runs on some process, so no schedule does with fewer round trips one after another; against a server that answers
+after L, the run takes at least (critical path) × L. Chains are measured as the run executed them, so a concurrency cap
+(8 mints at a time, 16 corpus probes at a time) shows as chain length: that is what can be shortened. The table reports
+the chain length in requests. The *work bound* in the details adds what a process count cannot avoid: some process does
+its setup and teardown plus at least an even share of all the specs' chains.
+
+**Limit bound.** The bench serves the reference server behind perf.Counter, which keys every admitted request exactly as
+the server's limiter does: create and delete thread per user (10 per 10 s), add and remove per thread (10 per 10 s and
+30 per 60 s), list per user per thread (10 per 10 s) and per thread (250 per 10 s). The user is the skypeid claim of the
+bearer token, read without verifying (the server behind verifies; transcripts redact tokens, so the count is taken at the
+server). Requests the server rejects before its limiter (bad api-version, bad token, oversized body) and 429s are not
+admitted and not counted. A sliding window of n per W admits k requests no sooner than ((k-1) div n) × W after the
+first, so each resource needs the largest of its rules' bounds, and the limit bound is the largest over resources. The
+bound of a limited run is max(limit bound, critical path × latency).
+
+**Peak RSS.** From the Ginkgo CLI's rusage (wait4): the largest peak of any single process in its tree, the CLI or one
+suite process (with the embedded server, process 1 includes it). It is not the sum over parallel processes, and a server
+in the bench process is not included.
+
+**False failures.** Assertions that failed or errored in a run against the clean reference server: every one is a false
+failure. It must be 0 in every row.
+`, pProcs(b.cpus), targetParallelWall, b.cfg.latency, targetLatencyRatio, b.cfg.manualScale, targetLimitsRatio,
+		goBenchCommand(), targetValidatePage, b.cfg.remoteRPS)
+}

@@ -1,0 +1,387 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/chatconform/chatconform/internal/perf"
+)
+
+// Targets of the issue.
+const (
+	targetParallelWall = 3 * time.Second
+	targetLatencyRatio = 1.5
+	targetLimitsRatio  = 1.3
+	targetValidatePage = time.Millisecond
+)
+
+// bench holds everything measured in one go.
+type bench struct {
+	cfg      *config
+	cpus     int
+	started  time.Time
+	build    time.Duration
+	total    time.Duration
+	machine  machine
+	serial   *suiteRun
+	parallel *suiteRun
+	latency  []*suiteRun
+	remote   *suiteRun // latency with the remote default CHAT_MAX_RPS
+	limits   *suiteRun
+	manual   *suiteRun
+	goBench  []benchResult
+}
+
+// bestLatency is the latency run with the least wall time.
+func (b *bench) bestLatency() *suiteRun {
+	var best *suiteRun
+	for _, r := range b.latency {
+		if best == nil || r.Wall < best.Wall {
+			best = r
+		}
+	}
+	return best
+}
+
+// latencyBound is the critical-path bound of a run against a server that
+// answers after r.Latency.
+func latencyBound(r *suiteRun) time.Duration { return r.Path.Bound(r.Latency) }
+
+// limitsBound is max(limit bound, critical path) of a run under limits.
+func limitsBound(r *suiteRun) (time.Duration, perf.Resource) {
+	lb, worst := perf.LimitBound(r.Limited)
+	return max(lb, latencyBound(r)), worst
+}
+
+// remoteBound is max(critical path × latency, the rate cap's bound on the
+// node with the most requests) of a run capped at rps per process.
+func remoteBound(r *suiteRun, rps float64) (time.Duration, string) {
+	path := latencyBound(r)
+	rb, worst := perf.RateBound(r.Nodes, rps, max(1, int(rps)))
+	if rb > path {
+		return rb, fmt.Sprintf("%d req in one node at %g/s", len(worst.Exchanges), rps)
+	}
+	return path, fmt.Sprintf("%d × %s", r.Path.Requests(), r.Latency)
+}
+
+// row is one line of the table; every cell carries its unit.
+type row struct {
+	measurement, procs, wall, work, rate, rss, bound, ratio, falseFail, target, met string
+}
+
+var header = row{"measurement", "procs", "wall / time", "work", "rate", "peak RSS", "lower bound", "ratio", "false failures", "target", "met"}
+
+func yes(ok bool) string {
+	if ok {
+		return "yes"
+	}
+	return "NO"
+}
+
+func seconds(d time.Duration) string { return fmt.Sprintf("%.2f s", d.Seconds()) }
+
+func mib(b int64) string {
+	if b <= 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20))
+}
+
+func ratio(wall, bound time.Duration) (string, float64) {
+	if bound <= 0 {
+		return "—", 0
+	}
+	q := wall.Seconds() / bound.Seconds()
+	return fmt.Sprintf("%.2f×", q), q
+}
+
+// suiteRow renders the common columns of a suite run.
+func (b *bench) suiteRow(r *suiteRun) row {
+	reqs := r.Results.Totals.Requests
+	return row{
+		measurement: r.Name,
+		procs:       r.ProcsLabel(b.cpus),
+		wall:        seconds(r.Wall),
+		work:        fmt.Sprintf("%d req, %d retried", reqs, r.Results.Totals.Retries),
+		rate:        fmt.Sprintf("%.0f req/s", float64(reqs)/r.Wall.Seconds()),
+		rss:         mib(r.MaxRSS),
+		bound:       "—",
+		ratio:       "—",
+		falseFail:   fmt.Sprint(r.FalseFailures()),
+		target:      "—",
+		met:         "",
+	}
+}
+
+// rows is the whole table.
+func (b *bench) rows() []row {
+	var rows []row
+	if b.serial != nil {
+		rows = append(rows, b.suiteRow(b.serial))
+	}
+	if b.parallel != nil {
+		r := b.suiteRow(b.parallel)
+		r.target = "< 3 s"
+		r.met = yes(b.parallel.Wall < targetParallelWall && b.parallel.FalseFailures() == 0)
+		rows = append(rows, r)
+	}
+	best := b.bestLatency()
+	for _, l := range b.latency {
+		r := b.suiteRow(l)
+		bound := latencyBound(l)
+		r.bound = fmt.Sprintf("%s (%d × %s)", seconds(bound), l.Path.Requests(), l.Latency)
+		var q float64
+		r.ratio, q = ratio(l.Wall, bound)
+		if l == best {
+			r.measurement += " (best)"
+			r.target = fmt.Sprintf("≤ %.1f×", targetLatencyRatio)
+			r.met = yes(q > 0 && q <= targetLatencyRatio)
+		}
+		rows = append(rows, r)
+	}
+	if l := b.remote; l != nil {
+		r := b.suiteRow(l)
+		bound, what := remoteBound(l, b.cfg.remoteRPS)
+		r.bound = fmt.Sprintf("%s (%s)", seconds(bound), what)
+		r.ratio, _ = ratio(l.Wall, bound)
+		r.target = "0 (no time target)"
+		r.met = yes(l.FalseFailures() == 0)
+		rows = append(rows, r)
+	}
+	for _, l := range []*suiteRun{b.limits, b.manual} {
+		if l == nil {
+			continue
+		}
+		r := b.suiteRow(l)
+		bound, worst := limitsBound(l)
+		what := fmt.Sprintf("%d × %s path", l.Path.Requests(), l.Latency)
+		if lb, _ := perf.LimitBound(l.Limited); lb >= latencyBound(l) && lb > 0 {
+			what = fmt.Sprintf("%d req on %s", worst.Requests, worst.Kind())
+		}
+		r.bound = fmt.Sprintf("%s (%s)", seconds(bound), what)
+		var q float64
+		r.ratio, q = ratio(l.Wall, bound)
+		if lb, _ := perf.LimitBound(l.Limited); lb > 0 {
+			r.target = fmt.Sprintf("0, ≤ %.1f×", targetLimitsRatio)
+			r.met = yes(l.FalseFailures() == 0 && q > 0 && q <= targetLimitsRatio)
+		} else {
+			// The limits never bind (limit bound 0 s): only the false
+			// failures are judged; the ratio is the latency row's.
+			r.target = "0 (limits never bind)"
+			r.met = yes(l.FalseFailures() == 0)
+		}
+		rows = append(rows, r)
+	}
+	for _, g := range b.goBench {
+		r := row{
+			measurement: g.Name,
+			procs:       "1",
+			wall:        fmtNs(g.NsPerOp) + "/op",
+			work:        fmt.Sprintf("%d allocs/op", g.AllocsPerOp),
+			rate:        fmt.Sprintf("%d B/op", g.BytesPerOp),
+			rss:         "—", bound: "—", ratio: "—", falseFail: "—", target: "—",
+		}
+		if g.MBPerSec > 0 {
+			r.rate += fmt.Sprintf(", %.1f MB/s", g.MBPerSec)
+		}
+		if g.Name == "BenchmarkValidateListPage250" {
+			r.target = "< 1 ms"
+			r.met = yes(time.Duration(g.NsPerOp) < targetValidatePage)
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+func fmtNs(ns float64) string {
+	switch {
+	case ns >= 1e6:
+		return fmt.Sprintf("%.2f ms", ns/1e6)
+	case ns >= 1e3:
+		return fmt.Sprintf("%.1f µs", ns/1e3)
+	}
+	return fmt.Sprintf("%.0f ns", ns)
+}
+
+func (r row) cells() []string {
+	return []string{r.measurement, r.procs, r.wall, r.work, r.rate, r.rss, r.bound, r.ratio, r.falseFail, r.target, r.met}
+}
+
+// table renders the rows as one aligned Markdown table (readable as plain
+// text too).
+func (b *bench) table() string {
+	all := append([]row{header}, b.rows()...)
+	width := make([]int, len(header.cells()))
+	for _, r := range all {
+		for i, c := range r.cells() {
+			width[i] = max(width[i], len([]rune(c)))
+		}
+	}
+	var sb strings.Builder
+	line := func(cells []string) {
+		sb.WriteString("|")
+		for i, c := range cells {
+			sb.WriteString(" " + c + strings.Repeat(" ", width[i]-len([]rune(c))) + " |")
+		}
+		sb.WriteString("\n")
+	}
+	line(header.cells())
+	sep := make([]string, len(width))
+	for i, w := range width {
+		sep[i] = strings.Repeat("-", w)
+	}
+	line(sep)
+	for _, r := range all[1:] {
+		line(r.cells())
+	}
+	return sb.String()
+}
+
+// details explains where the time went: the critical path of the best
+// latency run, its longest spec chains, and the limited resources and
+// retried operations of the limits runs.
+func (b *bench) details() string {
+	var sb strings.Builder
+	if best := b.bestLatency(); best != nil {
+		p := best.Path
+		fmt.Fprintf(&sb, "\nCritical path of %q: %d setup + %d in the longest spec + %d teardown = %d requests (× %s = %s).\n",
+			best.Name, p.Setup, p.SpecChain, p.Teardown, p.Requests(), best.Latency, seconds(latencyBound(best)))
+		fmt.Fprintf(&sb, "Work: %d specs, %d chained requests in all; with %d processes the busiest needs at least %s (work bound).\n",
+			p.Specs, p.Work, best.Procs, seconds(p.WorkBound(best.Procs, best.Latency)))
+		fmt.Fprintf(&sb, "Longest spec chains (requests one after another):\n")
+		for _, s := range topChains(best.Nodes, 6) {
+			fmt.Fprintf(&sb, "  %3d  %s\n", s.chain, s.text)
+		}
+		for _, l := range b.latency {
+			fmt.Fprintf(&sb, "  procs %-3d wall %s, path bound %s, work bound %s\n", l.Procs, seconds(l.Wall),
+				seconds(latencyBound(l)), seconds(l.Path.WorkBound(l.Procs, l.Latency)))
+		}
+	}
+	if l := b.remote; l != nil {
+		rb, worst := perf.RateBound(l.Nodes, b.cfg.remoteRPS, max(1, int(b.cfg.remoteRPS)))
+		fmt.Fprintf(&sb, "\n%s: every process's client sends at most %g requests/s (burst %d), so the node with the most requests,\n  %q (%d requests), needs at least %s; the critical path alone %s.\n",
+			l.Name, b.cfg.remoteRPS, max(1, int(b.cfg.remoteRPS)), worst.Text, len(worst.Exchanges), seconds(rb), seconds(latencyBound(l)))
+	}
+	for _, l := range []*suiteRun{b.limits, b.manual} {
+		if l == nil {
+			continue
+		}
+		lb, worst := perf.LimitBound(l.Limited)
+		switch {
+		case lb > 0:
+			fmt.Fprintf(&sb, "\n%s: limit bound %s, set by %d requests on one %s resource", l.Name, seconds(lb), worst.Requests, worst.Kind())
+			if b.cfg.manualScale > 1 && l == b.manual {
+				fmt.Fprintf(&sb, " (%s at the documented windows)", seconds(time.Duration(float64(lb)*b.cfg.manualScale)))
+			}
+		case worst.Key != "":
+			fmt.Fprintf(&sb, "\n%s: the limits never bind (limit bound 0 s; the busiest resource, %s, served %d requests)", l.Name, worst.Kind(), worst.Requests)
+		default:
+			fmt.Fprintf(&sb, "\n%s: no limited request was counted", l.Name)
+		}
+		fmt.Fprintf(&sb, ";\n  critical path %d requests (%s at %s latency); 429 answers: %d; attempts retried: %d.\n",
+			l.Path.Requests(), seconds(latencyBound(l)), l.Latency, l.Server.Counter.Throttled(), l.Traffic.Retried)
+		for _, r := range topResources(l.Limited, 4) {
+			fmt.Fprintf(&sb, "  %4d req  bound %-7s %s\n", r.Requests, seconds(r.Bound()), r.Kind())
+		}
+		for _, k := range sortedByCount(l.Traffic.RetriedByPath) {
+			fmt.Fprintf(&sb, "  retried %3d× %s\n", l.Traffic.RetriedByPath[k], k)
+		}
+	}
+	return sb.String()
+}
+
+type specChain struct {
+	text  string
+	chain int
+}
+
+// topChains lists the n specs with the longest chains.
+func topChains(nodes []perf.Node, n int) []specChain {
+	var out []specChain
+	for _, nd := range nodes {
+		if nd.IsSpec() {
+			out = append(out, specChain{nd.Text, len(perf.Chain(nd.Exchanges))})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].chain > out[j].chain })
+	return out[:min(n, len(out))]
+}
+
+// topResources lists the n resources with the largest bounds.
+func topResources(rs []perf.Resource, n int) []perf.Resource {
+	return rs[:min(n, len(rs))] // Counter.Resources sorts them so
+}
+
+func sortedByCount(m map[string]int) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if m[keys[i]] != m[keys[j]] {
+			return m[keys[i]] > m[keys[j]]
+		}
+		return keys[i] < keys[j]
+	})
+	return keys
+}
+
+// machine describes where the numbers were measured.
+type machine struct {
+	CPU       string
+	Cores     int
+	GoVersion string
+	OS        string
+	Date      string
+	Load      string // /proc/loadavg's 1, 5 and 15 minute averages
+}
+
+func describeMachine(ctx context.Context, root string) machine {
+	m := machine{Cores: runtime.NumCPU(), OS: runtime.GOOS + "/" + runtime.GOARCH, Date: time.Now().UTC().Format("2006-01-02")}
+	m.CPU = cpuModel()
+	m.Load = loadAverage()
+	cmd := exec.CommandContext(ctx, "go", "env", "GOVERSION")
+	cmd.Dir = root
+	if out, err := cmd.Output(); err == nil {
+		m.GoVersion = strings.TrimSpace(string(out))
+	} else {
+		m.GoVersion = runtime.Version()
+	}
+	return m
+}
+
+// cpuModel reads the CPU model from /proc/cpuinfo (Linux).
+func cpuModel() string {
+	f, err := os.Open("/proc/cpuinfo")
+	if err != nil {
+		return "unknown"
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown"
+}
+
+// loadAverage reads the 1, 5 and 15 minute load averages (Linux).
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
+}
