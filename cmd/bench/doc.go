@@ -77,7 +77,7 @@ results.json.
    client's cap, so its bound is max(critical path × latency, (requests of the busiest node − burst) / rate). No time
    target: it shows what the default cap costs.
 4. **ACS limits + latency**: the same, with the documented ACS Chat limits enforced (RateLimitsACS, real windows) and
-   ERR-07 run, at the best latency process count. The suite spreads its threads over 24 acting users per process, so
+   ERR-07 run, at the best latency process count. The suite spreads its threads over a pool of 32 acting users (minted once, shared by all processes), so
    the limits never bind (limit bound 0 s) and the bound is the critical path: the target is no false failure; the
    ratio shows what the limits cost on top of the latency row.
 5. **ACS limits ÷%[5]g, one user**: manual-token mode (CHAT_ENDPOINT, CHAT_TOKEN, CHAT_OUTSIDER_TOKEN and
@@ -102,7 +102,7 @@ chains of one process's SynchronizedBeforeSuite and SynchronizedAfterSuite excha
 least). Every process finishes its setup before its first spec and starts its teardown after its last, and the longest
 spec runs on some process, so no schedule does with fewer round trips one after another; against a server that answers
 after L, the run takes at least (critical path) × L. Chains are measured as the run executed them, so a concurrency cap
-(8 mints at a time, 16 corpus probes at a time) shows as chain length: that is what can be shortened. The table reports
+(64 mints at a time, 64 corpus probes at a time) shows as chain length: that is what can be shortened. The table reports
 the chain length in requests. The *work bound* in the details adds what a process count cannot avoid: some process does
 its setup and teardown plus at least an even share of all the specs' chains.
 

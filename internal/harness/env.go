@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"golang.org/x/time/rate"
 
@@ -24,20 +25,22 @@ import (
 	"github.com/chatconform/chatconform/internal/wire"
 )
 
-// Pool sizes per parallel process. Hosts create threads and act in them:
-// ACS allows 10 thread creations/deletions per 10 s per user, so spreading
-// specs over several hosts keeps that limit from serialising the run.
+// Pool sizes. Hosts create threads and act in them: ACS allows 10 thread
+// creations/deletions per 10 s per user, so spreading specs over many hosts
+// keeps that limit from serialising the run. The pool is minted once and
+// shared by every parallel process.
 const (
-	HostsPerProcess   = 24
-	MembersPerProcess = 8
+	PoolHosts   = 32
+	PoolMembers = 8
+	// MintConcurrency bounds concurrent Identity calls: all of setup is
+	// then about one round trip deep.
+	MintConcurrency = 64
 )
 
-// Env is one process's view of the server under test.
-type Env struct {
-	Config *config.Config
-	Client *client.Client
-	Spec   *fixtures.Spec
-	// Hosts act in the spec's threads (create, add, list, delete).
+// Pool is the users of a run. Process 1 obtains it (SynchronizedBeforeSuite)
+// and hands it to every process; it is JSON so it can travel between them.
+type Pool struct {
+	// Hosts act in the specs' threads (create, add, list, delete).
 	Hosts []client.User
 	// Outsider belongs to no thread; nil without the capability.
 	Outsider *client.User
@@ -45,21 +48,27 @@ type Env struct {
 	Members []client.User
 	// Missing is a well-formed raw id of a user that does not exist.
 	Missing string
+	// Minted says the suite created these users and must delete them.
+	Minted bool
+}
+
+// Env is one process's view of the server under test.
+type Env struct {
+	*Pool
+	Config *config.Config
+	Client *client.Client
+	Spec   *fixtures.Spec
 
 	next    atomic.Uint64
 	mu      sync.Mutex
 	threads map[string]client.User // created and not yet deleted
-	minted  []string               // users to delete at the end
+	minted  []string               // users this process minted itself (ERR-03)
 }
 
-// Setup loads the document, builds the client and obtains users: minted
-// through the Identity API when the run can (connection string or embedded
-// server), taken from the configuration otherwise.
-func Setup(ctx context.Context, cfg *config.Config, record func(*transcript.Exchange)) (*Env, error) {
-	spec, err := fixtures.LoadSpec(cfg.APIVersion, cfg.SpecPath)
-	if err != nil {
-		return nil, err
-	}
+// NewClient builds the client a run uses: TLS per CHAT_CA_FILE and
+// CHAT_INSECURE_SKIP_VERIFY, the trust policy, CHAT_MAX_RPS, redaction of
+// every configured secret.
+func NewClient(cfg *config.Config, record func(*transcript.Exchange)) (*client.Client, error) {
 	hc, err := client.NewHTTP(cfg.CAFile, cfg.InsecureSkipVerify)
 	if err != nil {
 		return nil, err
@@ -81,96 +90,94 @@ func Setup(ctx context.Context, cfg *config.Config, record func(*transcript.Exch
 	if cfg.Connection != nil {
 		opts.AccessKey = cfg.Connection.AccessKey
 	}
-	e := &Env{Config: cfg, Client: client.New(opts), Spec: spec, threads: map[string]client.User{}}
-	if e.CanMint() {
-		err = e.mintUsers(ctx)
-	} else {
-		err = e.manualUsers()
+	return client.New(opts), nil
+}
+
+// NewPool obtains the run's users: minted through the Identity API when the
+// run can (connection string or embedded server), taken from the
+// configuration otherwise.
+func NewPool(ctx context.Context, cfg *config.Config, c *client.Client) (*Pool, error) {
+	if cfg.Connection == nil {
+		return manualPool(cfg)
 	}
+	users := make([]client.User, PoolHosts+1+PoolMembers)
+	err := Parallel(len(users), MintConcurrency, func(i int) error {
+		var err error
+		if i <= PoolHosts {
+			users[i], err = c.NewUser(ctx) // hosts and the outsider act: they need tokens
+		} else {
+			users[i], err = c.NewIdentity(ctx)
+		}
+		return err
+	})
+	p := &Pool{Hosts: users[:PoolHosts], Outsider: &users[PoolHosts], Members: users[PoolHosts+1:], Minted: true}
+	if err != nil {
+		_ = DeleteUsers(c, p.ids(), cfg.Timeout) // what was minted before the failure
+		return nil, fmt.Errorf("minting users through the Identity API (ACS_CONNECTION_STRING): %w", err)
+	}
+	p.Missing = missingLike(p.Hosts[0].RawID)
+	return p, nil
+}
+
+func manualPool(cfg *config.Config) (*Pool, error) {
+	id, err := client.RawIDFromToken(cfg.Token)
+	if err != nil {
+		return nil, fmt.Errorf("CHAT_TOKEN: %w", err)
+	}
+	p := &Pool{Hosts: []client.User{{RawID: id, Token: cfg.Token}}, Missing: missingLike(id)}
+	if t := cfg.OutsiderToken; t != "" {
+		oid, err := client.RawIDFromToken(t)
+		if err != nil {
+			return nil, fmt.Errorf("CHAT_OUTSIDER_TOKEN: %w", err)
+		}
+		p.Outsider = &client.User{RawID: oid, Token: t}
+	}
+	for _, raw := range cfg.ParticipantIDs {
+		p.Members = append(p.Members, client.User{RawID: raw})
+	}
+	return p, nil
+}
+
+// ids are the raw ids of every user in the pool.
+func (p *Pool) ids() []string {
+	var ids []string
+	for _, u := range append(append(append([]client.User(nil), p.Hosts...), p.Members...), derefUser(p.Outsider)...) {
+		if u.RawID != "" {
+			ids = append(ids, u.RawID)
+		}
+	}
+	return ids
+}
+
+func derefUser(u *client.User) []client.User {
+	if u == nil {
+		return nil
+	}
+	return []client.User{*u}
+}
+
+// Setup prepares process number process (1-based) of a run with the pool
+// process 1 obtained: the document, the client, and a round robin over the
+// hosts that starts at a different host in every process.
+func Setup(cfg *config.Config, pool *Pool, process int, record func(*transcript.Exchange)) (*Env, error) {
+	spec, err := fixtures.LoadSpec(cfg.APIVersion, cfg.SpecPath)
 	if err != nil {
 		return nil, err
 	}
+	c, err := NewClient(cfg, record)
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range append(append([]client.User(nil), pool.Hosts...), derefUser(pool.Outsider)...) {
+		c.Redactor().Add(u.Token)
+	}
+	e := &Env{Pool: pool, Config: cfg, Client: c, Spec: spec, threads: map[string]client.User{}}
+	e.next.Store(uint64(max(0, process-1) * 7)) // 7: coprime with any pool size in use
 	return e, nil
 }
 
 // CanMint reports whether the suite can create users and revoke tokens.
 func (e *Env) CanMint() bool { return e.Config.Connection != nil }
-
-func (e *Env) mintUsers(ctx context.Context) error {
-	// Independent calls, so they go concurrently: against a remote resource
-	// setup is then one round trip deep, not 33.
-	users := make([]client.User, HostsPerProcess+1+MembersPerProcess)
-	err := Parallel(len(users), MintConcurrency, func(i int) error {
-		var err error
-		if i <= HostsPerProcess {
-			users[i], err = e.Client.NewUser(ctx) // hosts and the outsider act: they need tokens
-		} else {
-			users[i], err = e.Client.NewIdentity(ctx)
-		}
-		return err
-	})
-	for _, u := range users {
-		if u.RawID != "" {
-			e.minted = append(e.minted, u.RawID)
-		}
-	}
-	if err != nil {
-		return fmt.Errorf("minting users through the Identity API (ACS_CONNECTION_STRING): %w", err)
-	}
-	e.Hosts, e.Outsider, e.Members = users[:HostsPerProcess], &users[HostsPerProcess], users[HostsPerProcess+1:]
-	e.Missing = missingLike(e.Hosts[0].RawID)
-	return nil
-}
-
-// MintConcurrency bounds concurrent Identity calls during setup.
-const MintConcurrency = 8
-
-// Parallel runs f(0..n-1) with at most limit calls at once and returns the
-// first error. f must not call Ginkgo (it runs off the spec goroutine).
-func Parallel(n, limit int, f func(i int) error) error {
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		first error
-	)
-	sem := make(chan struct{}, max(1, limit))
-	for i := range n {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			if err := f(i); err != nil {
-				mu.Lock()
-				if first == nil {
-					first = err
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
-	return first
-}
-
-func (e *Env) manualUsers() error {
-	id, err := client.RawIDFromToken(e.Config.Token)
-	if err != nil {
-		return fmt.Errorf("CHAT_TOKEN: %w", err)
-	}
-	e.Hosts = []client.User{{RawID: id, Token: e.Config.Token}}
-	if t := e.Config.OutsiderToken; t != "" {
-		oid, err := client.RawIDFromToken(t)
-		if err != nil {
-			return fmt.Errorf("CHAT_OUTSIDER_TOKEN: %w", err)
-		}
-		e.Outsider = &client.User{RawID: oid, Token: t}
-	}
-	for _, p := range e.Config.ParticipantIDs {
-		e.Members = append(e.Members, client.User{RawID: p})
-	}
-	e.Missing = missingLike(id)
-	return nil
-}
 
 // missingLike makes a raw id of the same resource as like, with a fresh
 // random suffix: well-formed, but nobody's.
@@ -260,9 +267,10 @@ func (e *Env) DeleteThread(host client.User, id string) error {
 	return nil
 }
 
-// Teardown deletes every thread still tracked and every minted user. It
-// returns one error per thread or user it could not delete, so a run can
-// report what it left behind.
+// Teardown deletes every thread this process still tracks and the users
+// it minted itself (not the pool: see DeletePool). It returns one error per
+// thread or user it could not delete, so a run can report what it left
+// behind.
 func (e *Env) Teardown() []error {
 	e.mu.Lock()
 	left := make(map[string]client.User, len(e.threads))
@@ -286,16 +294,7 @@ func (e *Env) Teardown() []error {
 		}
 		return nil
 	})
-	ctx, cancel := context.WithTimeout(context.Background(), 4*e.Config.Timeout)
-	defer cancel()
-	_ = Parallel(len(e.minted), MintConcurrency, func(i int) error {
-		if _, err := e.Client.Expect(ctx, client.DeleteUser(e.minted[i]), http.StatusNoContent, nil); err != nil {
-			mu.Lock()
-			errs = append(errs, fmt.Errorf("user %s was NOT deleted: %w", e.minted[i], errors.Unwrap(err)))
-			mu.Unlock()
-		}
-		return nil
-	})
+	errs = append(errs, DeleteUsers(e.Client, e.minted, e.Config.Timeout)...)
 	e.minted = nil
 	return errs
 }
@@ -312,4 +311,61 @@ func (e *Env) MintUser(ctx context.Context) (client.User, error) {
 		e.mu.Unlock()
 	}
 	return u, err
+}
+
+// DeletePool deletes the pool's users if the suite minted them; process 1
+// calls it once every process is done.
+func (e *Env) DeletePool() []error {
+	if !e.Minted {
+		return nil
+	}
+	return DeleteUsers(e.Client, e.ids(), e.Config.Timeout)
+}
+
+// DeleteUsers deletes identities concurrently and returns one error per user
+// it could not delete.
+func DeleteUsers(c *client.Client, ids []string, timeout time.Duration) []error {
+	ctx, cancel := context.WithTimeout(context.Background(), 4*timeout)
+	defer cancel()
+	errs := make([]error, len(ids))
+	_ = Parallel(len(ids), MintConcurrency, func(i int) error {
+		if _, err := c.Expect(ctx, client.DeleteUser(ids[i]), http.StatusNoContent, nil); err != nil {
+			errs[i] = fmt.Errorf("user %s was NOT deleted: %w", ids[i], errors.Unwrap(err))
+		}
+		return nil
+	})
+	var out []error
+	for _, err := range errs {
+		if err != nil {
+			out = append(out, err)
+		}
+	}
+	return out
+}
+
+// Parallel runs f(0..n-1) with at most limit calls at once and returns the
+// first error. f must not call Ginkgo (it runs off the spec goroutine).
+func Parallel(n, limit int, f func(i int) error) error {
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first error
+	)
+	sem := make(chan struct{}, max(1, limit))
+	for i := range n {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if err := f(i); err != nil {
+				mu.Lock()
+				if first == nil {
+					first = err
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return first
 }

@@ -77,7 +77,7 @@ func (m Manual) Env() map[string]string {
 
 // MintManual mints, through the server's Identity API (HMAC-signed with
 // its access key), an acting user and an outsider with chat tokens and
-// harness.MembersPerProcess users to add: what a person running the suite
+// harness.PoolMembers users to add: what a person running the suite
 // in manual-token mode would have made by hand.
 func (s *Server) MintManual(ctx context.Context) (Manual, error) {
 	ep, err := url.Parse(s.HTTP.URL)
@@ -95,7 +95,7 @@ func (s *Server) MintManual(ctx context.Context) (Manual, error) {
 		return m, fmt.Errorf("minting the outsider: %w", err)
 	}
 	m.Token, m.OutsiderToken = host.Token, outsider.Token
-	for range harness.MembersPerProcess {
+	for range harness.PoolMembers {
 		u, err := c.NewIdentity(ctx)
 		if err != nil {
 			return m, fmt.Errorf("minting a participant: %w", err)

@@ -137,7 +137,7 @@ func newThreads(ctx context.Context, n int) []thread {
 		ts[i].Host = env.Host()
 	}
 	topic := "chatconform " + CurrentSpecReport().LeafNodeText
-	err := harness.Parallel(n, 8, func(i int) error {
+	err := harness.Parallel(n, n, func(i int) error {
 		var err error
 		ts[i].ID, err = env.NewThread(ctx, ts[i].Host, topic)
 		return err
@@ -145,7 +145,7 @@ func newThreads(ctx context.Context, n int) []thread {
 	// One cleanup deletes them all at once, whatever happens to the spec.
 	DeferCleanup(func() {
 		errs := make([]error, n)
-		_ = harness.Parallel(n, 8, func(i int) error {
+		_ = harness.Parallel(n, n, func(i int) error {
 			if ts[i].ID != "" {
 				errs[i] = env.DeleteThread(ts[i].Host, ts[i].ID)
 			}

@@ -5,6 +5,7 @@
 package participants
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/chatconform/chatconform/internal/config"
 	"github.com/chatconform/chatconform/internal/harness"
+	"github.com/chatconform/chatconform/internal/outcome"
 )
 
 func TestParticipants(t *testing.T) {
@@ -41,49 +43,78 @@ var env *harness.Env
 // embedded is the reference server process 1 started, if any.
 var embedded *harness.Embedded
 
-var _ = SynchronizedBeforeSuite(func() []byte {
+// bootstrap is what process 1 hands every process: the embedded server's
+// connection string, if it started one, and the users of the run, minted
+// once for all processes.
+type bootstrap struct {
+	ConnectionString string
+	Pool             *harness.Pool
+}
+
+var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 	cfg, err := config.Load(os.Getenv)
 	Expect(err).NotTo(HaveOccurred())
-	if !cfg.Embedded() {
-		return nil
+	var b bootstrap
+	if cfg.Embedded() {
+		// One embedded server for all parallel processes.
+		embedded, err = harness.StartEmbedded()
+		Expect(err).NotTo(HaveOccurred(), "starting the embedded reference server")
+		b.ConnectionString = embedded.ConnectionString
+		Expect(cfg.AttachEmbedded(b.ConnectionString)).To(Succeed())
 	}
-	// One embedded server for all parallel processes.
-	embedded, err = harness.StartEmbedded()
-	Expect(err).NotTo(HaveOccurred(), "starting the embedded reference server")
-	return []byte(embedded.ConnectionString)
-}, func(ctx SpecContext, connectionString []byte) {
+	c, err := harness.NewClient(cfg, recordExchange)
+	Expect(err).NotTo(HaveOccurred())
+	if b.Pool, err = harness.NewPool(ctx, cfg, c); err != nil {
+		harnessFailure(fmt.Errorf("setting up users and tokens (%s): %w", cfg.Mode(), err))
+	}
+	data, err := json.Marshal(b)
+	Expect(err).NotTo(HaveOccurred())
+	return data
+}, func(data []byte) {
 	cfg, err := config.Load(os.Getenv)
 	Expect(err).NotTo(HaveOccurred())
-	if len(connectionString) > 0 {
-		Expect(cfg.AttachEmbedded(string(connectionString))).To(Succeed())
+	var b bootstrap
+	Expect(json.Unmarshal(data, &b)).To(Succeed())
+	if b.ConnectionString != "" {
+		Expect(cfg.AttachEmbedded(b.ConnectionString)).To(Succeed())
 	}
 	if cfg.InsecureSkipVerify {
 		fmt.Fprintln(os.Stderr, "WARNING: CHAT_INSECURE_SKIP_VERIFY=1: TLS certificates are NOT verified; the token may go to an impostor")
 	}
-	env, err = harness.Setup(ctx, cfg, recordExchange)
+	env, err = harness.Setup(cfg, b.Pool, GinkgoParallelProcess(), recordExchange)
 	if err != nil {
-		harnessFailure(fmt.Errorf("setting up users and tokens (%s): %w", cfg.Mode(), err))
+		harnessFailure(fmt.Errorf("setting up (%s): %w", cfg.Mode(), err))
 	}
 })
 
 var _ = SynchronizedAfterSuite(func() {
-	if env == nil {
-		return
-	}
-	// Threads whose DeferCleanup could not delete them, and minted users.
-	if errs := env.Teardown(); len(errs) > 0 {
-		var msgs []string
-		for _, e := range errs {
-			msgs = append(msgs, e.Error())
-		}
-		AddReportEntry("cleanup-error", strings.Join(msgs, "\n"), ReportEntryVisibilityAlways)
-		fmt.Fprintf(os.Stderr, "chatconform left %d resources behind:\n  %s\n", len(errs), strings.Join(msgs, "\n  "))
+	// Threads whose DeferCleanup could not delete them, users this process minted.
+	if env != nil {
+		reportLeftovers(env.Teardown())
 	}
 }, func() {
+	// Once every process is done: the shared users, then the server.
+	if env != nil {
+		reportLeftovers(env.DeletePool())
+	}
 	if embedded != nil {
 		Expect(embedded.Stop()).To(Succeed())
 	}
 })
+
+// reportLeftovers records what a run could not delete, in every report and
+// on the console.
+func reportLeftovers(errs []error) {
+	if len(errs) == 0 {
+		return
+	}
+	var msgs []string
+	for _, e := range errs {
+		msgs = append(msgs, e.Error())
+	}
+	AddReportEntry(outcome.EntryCleanupError, strings.Join(msgs, "\n"), ReportEntryVisibilityAlways)
+	fmt.Fprintf(os.Stderr, "chatconform left %d resources behind:\n  %s\n", len(errs), strings.Join(msgs, "\n  "))
+}
 
 // Every spec whose assertion needs a capability the run lacks is skipped
 // with the reason and the setting that would enable it.
