@@ -85,7 +85,7 @@ func NewClient(cfg *config.Config, record func(*transcript.Exchange)) (*client.C
 		Record:     record,
 	}
 	if cfg.MaxRPS > 0 {
-		opts.Limiter = rate.NewLimiter(rate.Limit(cfg.MaxRPS), max(1, int(cfg.MaxRPS)))
+		opts.Limiter = rate.NewLimiter(rate.Limit(cfg.MaxRPS), max(1, int(cfg.MaxRPS+0.5)))
 	}
 	if cfg.Connection != nil {
 		opts.AccessKey = cfg.Connection.AccessKey
@@ -156,15 +156,18 @@ func derefUser(u *client.User) []client.User {
 	return []client.User{*u}
 }
 
-// Setup prepares process number process (1-based) of a run with the pool
-// process 1 obtained: the document, the client, and a round robin over the
-// hosts that starts at a different host in every process.
-func Setup(cfg *config.Config, pool *Pool, process int, record func(*transcript.Exchange)) (*Env, error) {
+// Setup prepares process number process (1-based) of processes with the
+// pool process 1 obtained: the document, the client, and a round robin over
+// the hosts that starts at a different host in every process. CHAT_MAX_RPS
+// caps the whole run, so each process gets its share.
+func Setup(cfg *config.Config, pool *Pool, process, processes int, record func(*transcript.Exchange)) (*Env, error) {
 	spec, err := fixtures.LoadSpec(cfg.APIVersion, cfg.SpecPath)
 	if err != nil {
 		return nil, err
 	}
-	c, err := NewClient(cfg, record)
+	share := *cfg
+	share.MaxRPS = cfg.MaxRPS / float64(max(1, processes))
+	c, err := NewClient(&share, record)
 	if err != nil {
 		return nil, err
 	}

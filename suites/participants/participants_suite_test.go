@@ -81,7 +81,8 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 	if cfg.InsecureSkipVerify {
 		fmt.Fprintln(os.Stderr, "WARNING: CHAT_INSECURE_SKIP_VERIFY=1: TLS certificates are NOT verified; the token may go to an impostor")
 	}
-	env, err = harness.Setup(cfg, b.Pool, GinkgoParallelProcess(), recordExchange)
+	sc, _ := GinkgoConfiguration()
+	env, err = harness.Setup(cfg, b.Pool, GinkgoParallelProcess(), sc.ParallelTotal, recordExchange)
 	if err != nil {
 		harnessFailure(fmt.Errorf("setting up (%s): %w", cfg.Mode(), err))
 	}
