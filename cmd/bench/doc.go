@@ -72,10 +72,9 @@ results.json.
    ACS_CONNECTION_STRING, at several process counts: latency-bound work scales with processes, not cores. The lower bound
    is the critical path (below) × %[3]s. Target: the best count within %.1[4]f× of it.
 3. **latency + CHAT_MAX_RPS**: the best latency count again, with the request-rate cap the suite applies by default
-   to any endpoint that is not on loopback (CHAT_MAX_RPS=%[9]g per process, burst %[9]g): what a run against a real
-   resource with the defaults sees. A node (a spec, or a process's setup) runs within one process and so within one
-   client's cap, so its bound is max(critical path × latency, (requests of the busiest node − burst) / rate). No time
-   target: it shows what the default cap costs.
+   to any endpoint that is not on loopback (CHAT_MAX_RPS=%[9]g for the whole run: process 1 serves one limiter that every
+   process waits on): what a run against a real resource with the defaults sees. Its bound is max(critical path ×
+   latency, (all requests − burst) / rate). No time target: it shows what the default cap costs.
 4. **ACS limits + latency**: the same, with the documented ACS Chat limits enforced (RateLimitsACS, real windows) and
    ERR-07 run, at the best latency process count. The suite spreads its threads over a pool of 32 acting users (minted once, shared by all processes), so
    the limits never bind (limit bound 0 s) and the bound is the critical path: the target is no false failure; the

@@ -106,7 +106,7 @@ func TestTableAndDocument(t *testing.T) {
 		"| embedded, -p ", "-p (2)", "2.90 s", "< 3 s", // under the 3 s target
 		"latency 50ms, procs 8 (best)", "1.45 s (29 × 50ms)", "1.38×", // 2 s over 29 × 50 ms
 		"0 (limits never bind)",
-		"9.80 s (216 req in one node at 20/s)", "1.12×",
+		"9.80 s (216 req at 20/s)", "1.12×",
 		"14.00 s (142 req on create/delete per user)", "1.04×", "| NO ", // one false failure
 		"1.20 ms/op", "6049 allocs/op", "< 1 ms",
 	} {

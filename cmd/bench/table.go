@@ -60,13 +60,17 @@ func limitsBound(r *suiteRun) (time.Duration, perf.Resource) {
 	return max(lb, latencyBound(r)), worst
 }
 
-// remoteBound is max(critical path × latency, the rate cap's bound on the
-// node with the most requests) of a run capped at rps per process.
+// remoteBound is the bound of a run whose CHAT_MAX_RPS of rps is one
+// limiter shared by its processes: max(critical path × latency, every
+// request after the burst at rps).
 func remoteBound(r *suiteRun, rps float64) (time.Duration, string) {
 	path := latencyBound(r)
-	rb, worst := perf.RateBound(r.Nodes, rps, max(1, int(rps)))
-	if rb > path {
-		return rb, fmt.Sprintf("%d req in one node at %g/s", len(worst.Exchanges), rps)
+	total := 0
+	for _, n := range r.Nodes {
+		total += len(n.Exchanges)
+	}
+	if all := time.Duration(float64(max(total-max(1, int(rps+0.5)), 0)) / rps * float64(time.Second)); all > path {
+		return all, fmt.Sprintf("%d req at %g/s", total, rps)
 	}
 	return path, fmt.Sprintf("%d × %s", r.Path.Requests(), r.Latency)
 }
@@ -265,9 +269,9 @@ func (b *bench) details() string {
 		}
 	}
 	if l := b.remote; l != nil {
-		rb, worst := perf.RateBound(l.Nodes, b.cfg.remoteRPS, max(1, int(b.cfg.remoteRPS)))
-		fmt.Fprintf(&sb, "\n%s: every process's client sends at most %g requests/s (burst %d), so the node with the most requests,\n  %q (%d requests), needs at least %s; the critical path alone %s.\n",
-			l.Name, b.cfg.remoteRPS, max(1, int(b.cfg.remoteRPS)), worst.Text, len(worst.Exchanges), seconds(rb), seconds(latencyBound(l)))
+		bound, what := remoteBound(l, b.cfg.remoteRPS)
+		fmt.Fprintf(&sb, "\n%s: the %d processes share one limiter of %g requests/s, so the run needs at least %s (%s); the critical path alone %s.\n",
+			l.Name, l.Procs, b.cfg.remoteRPS, seconds(bound), what, seconds(latencyBound(l)))
 	}
 	for _, l := range []*suiteRun{b.limits, b.manual} {
 		if l == nil {

@@ -24,8 +24,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/chatconform/chatconform/internal/hmacsig"
 	"github.com/chatconform/chatconform/internal/transcript"
 )
@@ -45,8 +43,9 @@ type Options struct {
 	// HTTP is the underlying client; its redirect policy is replaced so that
 	// redirects are reported, never followed with the token.
 	HTTP *http.Client
-	// Limiter caps the request rate; nil is unlimited.
-	Limiter *rate.Limiter
+	// Limiter caps the request rate; nil is unlimited. A *rate.Limiter, or
+	// one shared by the parallel processes of a run.
+	Limiter Waiter
 	Trust   *Trust
 	// Redactor scrubs secrets from transcripts; the client registers every
 	// token it is given.
@@ -73,6 +72,11 @@ type RetryPolicy struct {
 	Base time.Duration
 	// Sleep waits; a test can replace it (default: a context-aware timer).
 	Sleep func(context.Context, time.Duration) error
+}
+
+// Waiter is what Do waits on before each attempt (*rate.Limiter is one).
+type Waiter interface {
+	Wait(ctx context.Context) error
 }
 
 // Client talks to one endpoint.

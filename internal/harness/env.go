@@ -69,6 +69,14 @@ type Env struct {
 // CHAT_INSECURE_SKIP_VERIFY, the trust policy, CHAT_MAX_RPS, redaction of
 // every configured secret.
 func NewClient(cfg *config.Config, record func(*transcript.Exchange)) (*client.Client, error) {
+	var limiter client.Waiter
+	if cfg.MaxRPS > 0 {
+		limiter = rate.NewLimiter(rate.Limit(cfg.MaxRPS), max(1, int(cfg.MaxRPS+0.5)))
+	}
+	return newClient(cfg, limiter, record)
+}
+
+func newClient(cfg *config.Config, limiter client.Waiter, record func(*transcript.Exchange)) (*client.Client, error) {
 	hc, err := client.NewHTTP(cfg.CAFile, cfg.InsecureSkipVerify)
 	if err != nil {
 		return nil, err
@@ -84,8 +92,8 @@ func NewClient(cfg *config.Config, record func(*transcript.Exchange)) (*client.C
 		Redactor:   red,
 		Record:     record,
 	}
-	if cfg.MaxRPS > 0 {
-		opts.Limiter = rate.NewLimiter(rate.Limit(cfg.MaxRPS), max(1, int(cfg.MaxRPS+0.5)))
+	if limiter != nil {
+		opts.Limiter = limiter
 	}
 	if cfg.Connection != nil {
 		opts.AccessKey = cfg.Connection.AccessKey
@@ -156,18 +164,16 @@ func derefUser(u *client.User) []client.User {
 	return []client.User{*u}
 }
 
-// Setup prepares process number process (1-based) of processes with the
-// pool process 1 obtained: the document, the client, and a round robin over
-// the hosts that starts at a different host in every process. CHAT_MAX_RPS
-// caps the whole run, so each process gets its share.
-func Setup(cfg *config.Config, pool *Pool, process, processes int, record func(*transcript.Exchange)) (*Env, error) {
+// Setup prepares process number process (1-based) of a run with the pool
+// process 1 obtained: the document, the client, and a round robin over the
+// hosts that starts at a different host in every process. limiter, when
+// not nil, is the run's shared CHAT_MAX_RPS limiter (see RateServer).
+func Setup(cfg *config.Config, pool *Pool, process int, limiter client.Waiter, record func(*transcript.Exchange)) (*Env, error) {
 	spec, err := fixtures.LoadSpec(cfg.APIVersion, cfg.SpecPath)
 	if err != nil {
 		return nil, err
 	}
-	share := *cfg
-	share.MaxRPS = cfg.MaxRPS / float64(max(1, processes))
-	c, err := NewClient(&share, record)
+	c, err := newClient(cfg, limiter, record)
 	if err != nil {
 		return nil, err
 	}

@@ -15,6 +15,7 @@ import (
 	. "github.com/onsi/gomega"
 	"github.com/onsi/gomega/format"
 
+	"github.com/chatconform/chatconform/internal/client"
 	"github.com/chatconform/chatconform/internal/config"
 	"github.com/chatconform/chatconform/internal/harness"
 	"github.com/chatconform/chatconform/internal/outcome"
@@ -49,7 +50,12 @@ var embedded *harness.Embedded
 type bootstrap struct {
 	ConnectionString string
 	Pool             *harness.Pool
+	// RateURL is the shared CHAT_MAX_RPS limiter process 1 serves.
+	RateURL string
 }
+
+// rates is the shared limiter process 1 serves, if any.
+var rates *harness.RateServer
 
 var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 	cfg, err := config.Load(os.Getenv)
@@ -61,6 +67,11 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 		Expect(err).NotTo(HaveOccurred(), "starting the embedded reference server")
 		b.ConnectionString = embedded.ConnectionString
 		Expect(cfg.AttachEmbedded(b.ConnectionString)).To(Succeed())
+	}
+	if cfg.MaxRPS > 0 {
+		rates, err = harness.StartRateServer(cfg.MaxRPS)
+		Expect(err).NotTo(HaveOccurred())
+		b.RateURL = rates.URL
 	}
 	c, err := harness.NewClient(cfg, recordExchange)
 	Expect(err).NotTo(HaveOccurred())
@@ -81,8 +92,11 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 	if cfg.InsecureSkipVerify {
 		fmt.Fprintln(os.Stderr, "WARNING: CHAT_INSECURE_SKIP_VERIFY=1: TLS certificates are NOT verified; the token may go to an impostor")
 	}
-	sc, _ := GinkgoConfiguration()
-	env, err = harness.Setup(cfg, b.Pool, GinkgoParallelProcess(), sc.ParallelTotal, recordExchange)
+	var limiter client.Waiter
+	if b.RateURL != "" {
+		limiter = &harness.RateClient{URL: b.RateURL}
+	}
+	env, err = harness.Setup(cfg, b.Pool, GinkgoParallelProcess(), limiter, recordExchange)
 	if err != nil {
 		harnessFailure(fmt.Errorf("setting up (%s): %w", cfg.Mode(), err))
 	}
@@ -100,6 +114,9 @@ var _ = SynchronizedAfterSuite(func() {
 	}
 	if embedded != nil {
 		Expect(embedded.Stop()).To(Succeed())
+	}
+	if rates != nil {
+		rates.Stop()
 	}
 })
 
