@@ -11,6 +11,11 @@ LDFLAGS      := -X github.com/chatconform/chatconform/internal/report.Version=$(
 CERT_ARCHIVE ?= dist/chatconform-certification.tar.gz
 REPORT_FILES := junit.xml report.json results.json summary.md report.html
 GINKGO_ARGS ?=
+# Against a remote endpoint the run waits on round trips, not CPU: many
+# processes (the requests they send stay under CHAT_MAX_RPS, shared by all).
+REMOTE      := $(or $(CHAT_ENDPOINT),$(ACS_CONNECTION_STRING),$(shell grep -sE '^(CHAT_ENDPOINT|ACS_CONNECTION_STRING)=.' $(ENV_FILE)))
+PROCS       ?= $(if $(REMOTE),16,)
+PARALLEL    := $(if $(PROCS),--procs=$(PROCS),-p)
 # Packages of the project's own tests: the suite itself runs through the
 # fault matrix (internal/faults), never against whatever .env points at.
 TEST_PKGS    = $(shell $(GO) list ./... | grep -v /suites/)
@@ -25,7 +30,7 @@ help: ## List the targets
 
 conformance: ## Run the suite (embedded reference server when nothing is configured); reports in $CHAT_REPORT_DIR
 	@mkdir -p $(REPORT_DIR)
-	$(GINKGO) -p --randomize-all --keep-going --poll-progress-after=20s \
+	$(GINKGO) $(PARALLEL) --randomize-all --keep-going --poll-progress-after=20s \
 		--ldflags='$(LDFLAGS)' \
 		$(GINKGO_ARGS) $(SUITE)
 
