@@ -183,7 +183,7 @@ var _ = Describe("Add Chat Participants", func() {
 	})
 
 	When("the thread does not exist", func() {
-		It("[ADD-12] returns 404 with the error envelope", As("ADD-12"), func(ctx SpecContext) {
+		It("[ADD-12] rejects the add with a 4xx (404 expected) and the error envelope", As("ADD-12"), func(ctx SpecContext) {
 			p := members(0, 1)[0]
 			resp := judge(ctx, client.AddParticipants(t.Host.Token, missingThread(t.ID), p))
 			Expect(resp.Status).To(BeNumerically("~", 449, 50), "adding to a thread that does not exist must be a 4xx\n%s", resp.Exchange)
