@@ -372,7 +372,7 @@ func (c *Client) attempt(ctx context.Context, req Request, u *url.URL, attempt i
 
 	hresp, err := c.o.HTTP.Do(hr)
 	if err != nil {
-		ce := c.classify(req.Method, ex.URL, err)
+		ce := c.classify(req, ex.URL, err)
 		ex.Err = ce.Err.Error()
 		return nil, ex, ce
 	}
@@ -399,7 +399,7 @@ func (c *Client) attempt(ctx context.Context, req Request, u *url.URL, attempt i
 		return resp, ex, &Error{Kind: KindBodyTooLarge, Method: req.Method, URL: ex.URL, Err: errors.New(ex.Err)}
 	}
 	if readErr != nil {
-		ce := c.classify(req.Method, ex.URL, readErr)
+		ce := c.classify(req, ex.URL, readErr)
 		ce.Err = fmt.Errorf("reading the body after status %d: %w", hresp.StatusCode, ce.Err)
 		ex.Err = ce.Err.Error()
 		return resp, ex, ce
@@ -441,16 +441,27 @@ func (c *Client) registerIssuedTokens(body []byte) {
 	walk(v, 0)
 }
 
-func (c *Client) classify(method, u string, err error) *Error {
-	var ne net.Error
+// classify names a transport failure. A connection that could be opened
+// and was then dropped while the server had the request under test is the
+// server's doing (KindDropped); one that could not be opened, or dropped
+// during setup, is the harness's.
+func (c *Client) classify(req Request, u string, err error) *Error {
+	var (
+		ne net.Error
+		oe *net.OpError
+	)
 	kind := KindNetwork
-	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
 		kind = KindTimeout
 		err = fmt.Errorf("no complete response within CHAT_TIMEOUT=%s", c.o.Timeout)
-	} else {
+	case req.Subject && !(errors.As(err, &oe) && oe.Op == "dial") && !errors.Is(err, context.Canceled):
+		kind = KindDropped
+		err = fmt.Errorf("the server dropped the connection: %s", c.o.Redactor.String(err.Error()))
+	default:
 		err = errors.New(c.o.Redactor.String(err.Error()))
 	}
-	return &Error{Kind: kind, Method: method, URL: u, Err: err}
+	return &Error{Kind: kind, Method: req.Method, URL: u, Err: err}
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

@@ -25,6 +25,9 @@ const (
 	KindUntrustedHost
 	// KindRequest: the suite could not even build the request.
 	KindRequest
+	// KindDropped: the server closed the connection without a complete
+	// answer to the request under test.
+	KindDropped
 )
 
 func (k Kind) String() string {
@@ -41,6 +44,8 @@ func (k Kind) String() string {
 		return "untrusted host"
 	case KindRequest:
 		return "invalid request"
+	case KindDropped:
+		return "connection dropped"
 	}
 	return "unknown"
 }

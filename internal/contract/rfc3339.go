@@ -71,9 +71,13 @@ func CheckRFC3339UTCSeconds(s string) error {
 }
 
 // rfc3339Problem returns "" when s is an RFC 3339 date-time, else what is
-// wrong with it, for people: the first problem found, left to right.
-func rfc3339Problem(s string) string {
-	if s == "" {
+// wrong with it, for people: the first problem found, left to right. It
+// takes the raw bytes of a JSON string as well (the fast path of schema
+// validation checks those without copying them into a string); the
+// messages are the same either way, as %q and %s print a []byte as the
+// string it holds.
+func rfc3339Problem[S ~string | ~[]byte](s S) string {
+	if len(s) == 0 {
 		return "it is empty"
 	}
 	// full-date = yyyy-MM-dd
@@ -116,10 +120,10 @@ func rfc3339Problem(s string) string {
 		return fmt.Sprintf("second %02d does not exist (00-59, or 60 for a leap second)", second)
 	}
 	rest := t[8:]
-	if strings.HasPrefix(rest, ",") {
+	if len(rest) > 0 && rest[0] == ',' {
 		return "fractional seconds must follow a '.', not a ','"
 	}
-	if strings.HasPrefix(rest, ".") {
+	if len(rest) > 0 && rest[0] == '.' {
 		end := 1
 		for end < len(rest) && isDigit(rest[end]) {
 			end++
@@ -132,7 +136,7 @@ func rfc3339Problem(s string) string {
 	// time-offset = Z / ±hh:mm
 	offsetMinutes := 0
 	switch {
-	case rest == "":
+	case len(rest) == 0:
 		return "there is no time zone; RFC 3339 requires 'Z' or an offset ±hh:mm"
 	case rest[0] == 'Z' || rest[0] == 'z':
 		if len(rest) > 1 {
@@ -184,17 +188,17 @@ func daysIn(year, month int) int {
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
-func digits(s string) bool {
+func digits[S ~string | ~[]byte](s S) bool {
 	for i := 0; i < len(s); i++ {
 		if !isDigit(s[i]) {
 			return false
 		}
 	}
-	return s != ""
+	return len(s) != 0
 }
 
 // atoi converts a string of ASCII digits (already checked).
-func atoi(s string) int {
+func atoi[S ~string | ~[]byte](s S) int {
 	n := 0
 	for i := 0; i < len(s); i++ {
 		n = n*10 + int(s[i]-'0')

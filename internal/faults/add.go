@@ -3,6 +3,7 @@ package faults
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -133,7 +134,7 @@ func addFaults() []Fault {
 		},
 		{
 			Name:    "malformed-id-accepted-and-listed",
-			Mistake: "does not validate identifiers: a malformed one is added and listed",
+			Mistake: "reports a malformed identifier in invalidParticipants but stores and lists it all the same",
 			Trips:   []string{"ADD-11"},
 			Wrap:    malformedListed(),
 		},
@@ -284,9 +285,8 @@ func malformedListed() func(Deps, http.Handler) http.Handler {
 				for _, id := range requestIDs(readBody(r)) {
 					if strings.Contains(id, "=") {
 						accepted.set(threadOf(r), id, id)
-						w.Header().Set("Content-Type", "application/json; charset=utf-8")
-						w.WriteHeader(http.StatusCreated)
-						_, _ = w.Write([]byte("{}"))
+						errorBody(w, http.StatusCreated, "application/json; charset=utf-8",
+							`{"invalidParticipants":[{"code":"400","message":"Identifier format is invalid","target":`+strconv.Quote(id)+`}]}`)
 						return
 					}
 				}

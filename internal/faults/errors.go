@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/chatconform/chatconform/internal/outcome"
 )
 
 // legacy renders an error in the live service's undocumented shape.
@@ -219,6 +221,7 @@ func errorFaults() []Fault {
 			Name:    "rate-limit-without-retry-after",
 			Mistake: "answers 429 without saying when to retry",
 			Trips:   []string{"ERR-07"},
+			Expect:  outcome.Warned, // Retry-After is the clause's SHOULD half
 			Wrap: rewrite(isChat, func(_ *http.Request, c *captured) {
 				c.header.Del("Retry-After")
 			}),

@@ -29,9 +29,10 @@ type Fault struct {
 	// Collateral are IDs that may also fail: checks that need the broken
 	// behaviour as a step (e.g. every paging walk when nextLink is broken).
 	Collateral []string
-	// Expect is the outcome the Trips must have; "" accepts failed or warned.
-	// Hostile faults that the suite must treat as harness trouble (a hang, a
-	// reset) expect outcome.Error.
+	// Expect is the outcome the Trips must have; "" means failed for a MUST
+	// assertion and warned for a SHOULD one. A fault aimed at the SHOULD
+	// half of a MUST clause expects outcome.Warned; a hang, which the suite
+	// must treat as harness trouble (a timeout), expects outcome.Error.
 	Expect outcome.Outcome
 	// APIVersion runs the suite with this api-version (META faults).
 	APIVersion string

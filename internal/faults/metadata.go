@@ -3,6 +3,7 @@ package faults
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 )
 
 const preview = "2024-03-15-preview"
@@ -26,8 +27,9 @@ func metadataFaults() []Fault {
 			Wrap: rewrite(isList, func(_ *http.Request, c *captured) {
 				participants(c, func(p map[string]any) {
 					if md, ok := p["metadata"].(map[string]any); ok {
-						for k := range md {
-							md[k] = "x"
+						for k, v := range md {
+							s, _ := v.(string)
+							md[k] = strings.ToLower(strings.TrimSpace(s))
 						}
 					}
 				})

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strconv"
 	"sync"
+
+	"github.com/chatconform/chatconform/internal/outcome"
 )
 
 // walkers are the specs that walk a nextLink chain; a broken chain fails
@@ -190,6 +192,7 @@ func pagingFaults() []Fault {
 			Name:    "invalid-paging-ignored",
 			Mistake: "ignores a maxPageSize or skip it cannot parse, answering 200",
 			Trips:   []string{"PAGE-07"},
+			Expect:  outcome.Warned, // the clause's SHOULD half: 400 with the envelope
 			Wrap: before(func(r *http.Request) {
 				if isList(r) {
 					q := r.URL.Query()

@@ -106,7 +106,11 @@ func newClient(cfg *config.Config, limiter client.Waiter, record func(*transcrip
 // configuration otherwise.
 func NewPool(ctx context.Context, cfg *config.Config, c *client.Client) (*Pool, error) {
 	if cfg.Connection == nil {
-		return manualPool(cfg)
+		p, err := manualPool(cfg)
+		if err != nil {
+			return nil, err
+		}
+		return p, checkTokens(ctx, c, cfg, p)
 	}
 	users := make([]client.User, PoolHosts+1+PoolMembers)
 	err := Parallel(len(users), MintConcurrency, func(i int) error {
@@ -144,6 +148,26 @@ func manualPool(cfg *config.Config) (*Pool, error) {
 		p.Members = append(p.Members, client.User{RawID: raw})
 	}
 	return p, nil
+}
+
+// checkTokens asks the server about a thread nobody has with each manual
+// token: 401 means the token itself is refused (expired, revoked, another
+// resource's), and every spec would fail for that reason alone.
+func checkTokens(ctx context.Context, c *client.Client, cfg *config.Config, p *Pool) error {
+	probe := "19:chatconformtokencheck0000000000@thread.v2"
+	for name, u := range map[string]*client.User{"CHAT_TOKEN": &p.Hosts[0], "CHAT_OUTSIDER_TOKEN": p.Outsider} {
+		if u == nil {
+			continue
+		}
+		resp, err := c.Do(ctx, client.ListParticipants(u.Token, probe, "", ""))
+		if err != nil {
+			return fmt.Errorf("checking %s: %w", name, err)
+		}
+		if resp.Status == http.StatusUnauthorized {
+			return fmt.Errorf("%s was refused by %s (401): it may have expired (user access tokens live 24 hours) or belong to another resource; mint a fresh one", name, cfg.Endpoint.Host)
+		}
+	}
+	return nil
 }
 
 // ids are the raw ids of every user in the pool.

@@ -20,6 +20,8 @@ const (
 	EntryTranscript   = "transcript"
 	EntryWarning      = "warning"
 	EntryHarnessError = "harness-error"
+	// EntrySetupError: the spec's setup failed, so its check did not run.
+	EntrySetupError   = "setup-error"
 	EntryCleanupError = "cleanup-error"
 )
 
@@ -93,7 +95,7 @@ func OfSpec(r types.SpecReport) (Spec, bool) {
 		switch e.Name {
 		case EntryWarning:
 			warnings = append(warnings, e.Value.String())
-		case EntryHarnessError:
+		case EntryHarnessError, EntrySetupError:
 			harness = true
 		case EntryTranscript:
 			s.Requests++
@@ -133,6 +135,11 @@ func Judge(r types.Report) []Assertion {
 		s, ok := OfSpec(sr)
 		if !ok {
 			continue
+		}
+		if r.SuiteConfig.DryRun {
+			// Ginkgo reports every spec of a dry run as passed, but nothing
+			// was sent: nothing was certified.
+			s.Outcome, s.Message = Skipped, "dry run (--dry-run): no request was sent"
 		}
 		a := by[s.ID]
 		if !seen[s.ID] || rank(s.Outcome) < rank(a.Outcome) {

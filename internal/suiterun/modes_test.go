@@ -155,6 +155,7 @@ func TestCertificationRefusesFiltersAndStrict(t *testing.T) {
 		"label filter": {map[string]string{"CHATCONFORM_CERTIFY": "1"}, []string{"-ginkgo.label-filter=paging"}, "remove the label filter"},
 		"focus":        {map[string]string{"CHATCONFORM_CERTIFY": "1"}, []string{"-ginkgo.focus=ADD"}, "remove the label filter, focus or skip"},
 		"strict":       {map[string]string{"CHATCONFORM_CERTIFY": "1", "CHAT_STRICT": "1"}, nil, "unset CHAT_STRICT"},
+		"dry run":      {map[string]string{"CHATCONFORM_CERTIFY": "1"}, []string{"-ginkgo.dry-run"}, "remove --dry-run"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			cmd := exec.Command(bin, tc.args...)
@@ -165,5 +166,36 @@ func TestCertificationRefusesFiltersAndStrict(t *testing.T) {
 				t.Errorf("err=%v, want a refusal saying %q:\n%s", err, tc.want, out)
 			}
 		})
+	}
+}
+
+// A manual token the server refuses stops the run at setup with a message
+// naming the variable, instead of failing every spec.
+func TestRefusedManualTokenStopsTheRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the suite")
+	}
+	bin, err := Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := NewServerWith(refserver.Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	// Well-formed, but signed with another key: 401.
+	forged := "eyJhbGciOiJIUzI1NiIsImtpZCI6IjEiLCJ0eXAiOiJKV1QifQ.eyJza3lwZWlkIjoiYWNzOnJfMSJ9.c2lnbmF0dXJlLWJ5LWFub3RoZXIta2V5"
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	res, err := Run(ctx, bin, t.TempDir(), "", map[string]string{"CHAT_ENDPOINT": srv.HTTP.URL, "CHAT_TOKEN": forged})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(res.Output, "CHAT_TOKEN was refused") {
+		t.Errorf("the run does not say CHAT_TOKEN was refused:\n%s", res.Output)
+	}
+	if srv.Ref.Threads() != 0 {
+		t.Errorf("a run with a refused token created threads")
 	}
 }

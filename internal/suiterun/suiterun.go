@@ -141,7 +141,20 @@ func Run(ctx context.Context, bin, dir, connectionString string, env map[string]
 	report := filepath.Join(dir, "ginkgo.json")
 	argv := append([]string{"-ginkgo.json-report=" + report, "-ginkgo.randomize-all", "-ginkgo.no-color"}, args...)
 	cmd := exec.CommandContext(ctx, bin, argv...)
-	cmd.Dir = dir
+	if procs := env[Procs]; procs != "" {
+		// Parallel processes need the Ginkgo CLI, pinned in go.mod, which
+		// runs a precompiled suite as well.
+		root, err := ModuleRoot()
+		if err != nil {
+			return nil, err
+		}
+		cmd = exec.CommandContext(ctx, "go", "tool", "ginkgo", "--procs="+procs, "--randomize-all", "--no-color",
+			"--json-report=ginkgo.json", "--output-dir="+dir, bin)
+		cmd.Dir = root
+		delete(vars, Procs)
+	} else {
+		cmd.Dir = dir
+	}
 	cmd.Env = Env(vars)
 	began := time.Now()
 	out, _ := cmd.CombinedOutput() // a failing suite exits non-zero by design
@@ -157,6 +170,10 @@ func Run(ctx context.Context, bin, dir, connectionString string, env map[string]
 	res.Report, res.RawJSON, res.Judged = reports[0], raw, outcome.Judge(reports[0])
 	return res, nil
 }
+
+// Procs, as a key of Run's env, runs the suite in that many parallel
+// processes (through the Ginkgo CLI) instead of one.
+const Procs = "SUITERUN_PROCS"
 
 // Env is this process's environment minus every CHAT_, ACS_ and GINKGO_
 // setting, plus vars; .env files are not read.

@@ -69,31 +69,46 @@ func firstLine(s string) string {
 
 // send performs a request; a transport failure the harness is to blame for
 // becomes a harness error, any other failure a spec failure. A subject that
-// is throttled cannot be judged, so that too is a harness error.
+// is throttled (429, or 503 with Retry-After) cannot be judged, so that too
+// is a harness error.
 func send(ctx context.Context, req client.Request) *transcript.Response {
 	GinkgoHelper()
 	resp, err := env.Client.Do(ctx, req)
 	if err != nil {
-		var ce *client.Error
-		switch {
-		case client.IsHarness(err):
-			harnessFailure(err)
-		case errors.As(err, &ce) && ce.Kind == client.KindUntrustedHost:
-			Fail("the server sent the suite to a URL it must not send the token to: " + err.Error() +
-				"\nIf that host is yours, list it in CHAT_TRUSTED_HOSTS.")
-		default:
-			msg := err.Error()
-			if resp != nil && resp.Exchange != nil {
-				msg += "\n" + resp.Exchange.String()
-			}
-			Fail(msg)
-		}
+		transportFailure(resp, err)
 	}
-	if req.Subject && resp.Status == http.StatusTooManyRequests {
-		harnessFailure(fmt.Errorf("the request under test was throttled (429, Retry-After %q), so it could not be judged; lower CHAT_MAX_RPS\n%s",
-			resp.Header.Get("Retry-After"), resp.Exchange))
+	if req.Subject && throttled(resp) {
+		harnessFailure(fmt.Errorf("the request under test was throttled (%d, Retry-After %q), so it could not be judged; lower CHAT_MAX_RPS\n%s",
+			resp.Status, resp.Header.Get("Retry-After"), resp.Exchange))
 	}
 	return resp
+}
+
+// throttled says the server asked the client to come back later: 429, or
+// 503 with Retry-After. A 503 without it is an answer to judge.
+func throttled(resp *transcript.Response) bool {
+	return resp.Status == http.StatusTooManyRequests ||
+		resp.Status == http.StatusServiceUnavailable && resp.Header.Get("Retry-After") != ""
+}
+
+// transportFailure fails the spec for a request that got no usable answer:
+// as a harness error when the harness is to blame, else as the server's.
+func transportFailure(resp *transcript.Response, err error) {
+	GinkgoHelper()
+	var ce *client.Error
+	switch {
+	case client.IsHarness(err):
+		harnessFailure(err)
+	case errors.As(err, &ce) && ce.Kind == client.KindUntrustedHost:
+		Fail("the server sent the suite to a URL it must not send the token to: " + err.Error() +
+			"\nIf that host is yours, list it in CHAT_TRUSTED_HOSTS.")
+	default:
+		msg := err.Error()
+		if resp != nil && resp.Exchange != nil {
+			msg += "\n" + resp.Exchange.String()
+		}
+		Fail(msg)
+	}
 }
 
 // judge sends the request whose answer the spec judges: never retried.
@@ -102,17 +117,16 @@ func judge(ctx context.Context, req client.Request) *transcript.Response {
 	return send(ctx, req.NoRetry())
 }
 
-// setupErr turns a failed setup step into a spec failure that says the
-// check could not run; throttling or network trouble is a harness error.
+// setupErr ends a spec whose setup failed: the check could not run, which
+// is an error of the run (INCOMPLETE), not a finding about the clause; the
+// specs that judge the failing operation report it.
 func setupErr(what string, err error) {
 	GinkgoHelper()
 	if err == nil {
 		return
 	}
-	if client.IsHarness(err) {
-		harnessFailure(fmt.Errorf("%s: %w", what, err))
-	}
-	Fail(fmt.Sprintf("setup failed, so the check could not run: %s: %v", what, err))
+	AddReportEntry(outcome.EntrySetupError, err.Error(), ReportEntryVisibilityNever)
+	Fail(fmt.Sprintf("SETUP FAILED, so the check could not run: %s: %v", what, err), 1)
 }
 
 // thread is a spec's own chat thread and the user acting in it.
@@ -195,25 +209,28 @@ func listAll(ctx context.Context, t thread) []wire.Participant {
 	return w.Items()
 }
 
-// walk lists with maxPageSize (or none) and follows nextLinks.
+// walk lists with maxPageSize (or none) and follows nextLinks. The pages
+// are what the calling spec judges, so none is retried.
 func walk(ctx context.Context, t thread, maxPageSize string, maxPages int) paging.Walk {
 	GinkgoHelper()
 	w, err := paging.Follow(ctx, func(ctx context.Context, link string) (*transcript.Response, error) {
-		if link == "" {
-			return env.Client.Do(ctx, client.ListParticipants(t.Host.Token, t.ID, maxPageSize, ""))
+		req := client.ListParticipants(t.Host.Token, t.ID, maxPageSize, "")
+		if link != "" {
+			req = client.Follow(t.Host.Token, absolute(link))
 		}
-		return env.Client.Do(ctx, client.Follow(t.Host.Token, absolute(link)))
+		resp, err := env.Client.Do(ctx, req.NoRetry())
+		if err == nil && throttled(resp) {
+			err = &client.Error{Kind: client.KindThrottled, Method: req.Method, URL: resp.Exchange.URL,
+				Err: fmt.Errorf("a listing page under test was throttled (%d, Retry-After %q), so it could not be judged", resp.Status, resp.Header.Get("Retry-After"))}
+		}
+		return resp, err
 	}, maxPages)
 	if err != nil {
-		var ce *client.Error
-		switch {
-		case client.IsHarness(err):
-			harnessFailure(err)
-		case errors.As(err, &ce) && ce.Kind == client.KindUntrustedHost:
-			Fail("following nextLink: " + err.Error() + "\nIf that host is yours, list it in CHAT_TRUSTED_HOSTS.")
-		default:
+		var se *paging.StatusError
+		if errors.As(err, &se) {
 			Fail("listing participants: " + err.Error())
 		}
+		transportFailure(nil, err)
 	}
 	return w
 }

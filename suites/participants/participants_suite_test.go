@@ -153,6 +153,8 @@ func certifiable(cfg *config.Config) error {
 	}
 	sc, _ := GinkgoConfiguration()
 	switch {
+	case sc.DryRun:
+		return fmt.Errorf("make certify sends every request: remove --dry-run (GINKGO_ARGS)")
 	case sc.LabelFilter != "" || len(sc.FocusStrings) > 0 || len(sc.SkipStrings) > 0 || len(sc.FocusFiles) > 0 || len(sc.SkipFiles) > 0:
 		return fmt.Errorf("make certify runs every assertion: remove the label filter, focus or skip (GINKGO_ARGS)")
 	case cfg.Strict:
