@@ -20,25 +20,13 @@ func hostileTarget(r *http.Request) bool {
 // hostileEnv bounds the per-request timeout so hangs end quickly.
 var hostileEnv = map[string]string{"CHAT_TIMEOUT": "2s"}
 
-func hostile(target func(*http.Request) bool, misbehave func(w http.ResponseWriter, r *http.Request)) func(Deps, http.Handler) http.Handler {
-	return func(_ Deps, next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if target(r) {
-				misbehave(w, r)
-				return
-			}
-			next.ServeHTTP(w, r)
-		})
-	}
-}
-
 func hostileFaults() []Fault {
 	return []Fault{
 		{
 			Name:    "hostile-never-answers",
 			Mistake: "never answers (a deadlock behind the handler)",
 			Trips:   []string{"PAGE-01"}, Expect: outcome.Error, Env: hostileEnv,
-			Wrap: hostile(hostileTarget, func(_ http.ResponseWriter, r *http.Request) {
+			Wrap: intercept(hostileTarget, func(_ http.ResponseWriter, r *http.Request) {
 				select {
 				case <-r.Context().Done():
 				case <-time.After(time.Minute):
@@ -49,7 +37,7 @@ func hostileFaults() []Fault {
 			Name:    "hostile-stalls-body",
 			Mistake: "sends headers and half a body, then stalls",
 			Trips:   []string{"PAGE-01"}, Expect: outcome.Error, Env: hostileEnv,
-			Wrap: hostile(hostileTarget, func(w http.ResponseWriter, r *http.Request) {
+			Wrap: intercept(hostileTarget, func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Content-Type", "application/json")
 				w.Header().Set("Content-Length", "1000")
 				w.WriteHeader(http.StatusOK)
@@ -65,13 +53,13 @@ func hostileFaults() []Fault {
 			Name:    "hostile-resets-connection",
 			Mistake: "drops the connection without answering",
 			Trips:   []string{"PAGE-01"}, // a reset under test is the server's failure, not the harness's
-			Wrap:    hostile(hostileTarget, func(w http.ResponseWriter, _ *http.Request) { hijackAndClose(w) }),
+			Wrap:    intercept(hostileTarget, func(w http.ResponseWriter, _ *http.Request) { hijackAndClose(w) }),
 		},
 		{
 			Name:    "hostile-100mb-body",
 			Mistake: "streams a 100 MB body",
 			Trips:   []string{"PAGE-01"},
-			Wrap: hostile(hostileTarget, func(w http.ResponseWriter, _ *http.Request) {
+			Wrap: intercept(hostileTarget, func(w http.ResponseWriter, _ *http.Request) {
 				w.Header().Set("Content-Type", "application/json")
 				w.Header().Set("Content-Length", strconv.Itoa(100<<20))
 				w.WriteHeader(http.StatusOK)
@@ -87,7 +75,7 @@ func hostileFaults() []Fault {
 			Name:    "hostile-html-body",
 			Mistake: "answers with an HTML error page and status 200",
 			Trips:   []string{"PAGE-01"},
-			Wrap: hostile(hostileTarget, func(w http.ResponseWriter, _ *http.Request) {
+			Wrap: intercept(hostileTarget, func(w http.ResponseWriter, _ *http.Request) {
 				errorBody(w, http.StatusOK, "text/html", "<html><body>Service temporarily unavailable</body></html>")
 			}),
 		},
@@ -95,7 +83,7 @@ func hostileFaults() []Fault {
 			Name:    "hostile-truncated-json",
 			Mistake: "cuts the JSON body short",
 			Trips:   []string{"PAGE-01"},
-			Wrap: hostile(hostileTarget, func(w http.ResponseWriter, _ *http.Request) {
+			Wrap: intercept(hostileTarget, func(w http.ResponseWriter, _ *http.Request) {
 				errorBody(w, http.StatusOK, "application/json", `{"value":[{"communicationIdentifier":{"rawId":"8:acs:x`)
 			}),
 		},
@@ -103,7 +91,7 @@ func hostileFaults() []Fault {
 			Name:    "hostile-json-null",
 			Mistake: "answers with the JSON literal null",
 			Trips:   []string{"PAGE-01"},
-			Wrap: hostile(hostileTarget, func(w http.ResponseWriter, _ *http.Request) {
+			Wrap: intercept(hostileTarget, func(w http.ResponseWriter, _ *http.Request) {
 				errorBody(w, http.StatusOK, "application/json", "null")
 			}),
 		},

@@ -20,23 +20,10 @@ import (
 // more are skipped with the reason and the setting that enables them; the
 // rest pass.
 func TestManualTokenMode(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the suite")
-	}
-	bin, err := Build()
-	if err != nil {
-		t.Fatal(err)
-	}
 	// One acting user creates every thread, and ACS allows a user 10 thread
 	// creations per 10 s: with limits on this run would take minutes. The
 	// rate-limit test (internal/perf) covers manual mode under limits.
-	srv, err := NewServerWith(refserver.Options{}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
+	bin, srv, ctx := suiteAgainst(t, refserver.Options{})
 	endpoint, _ := url.Parse(srv.HTTP.URL)
 	c := client.New(client.Options{Endpoint: endpoint, AccessKey: srv.AccessKey})
 	host, err := c.NewUser(ctx)
@@ -85,21 +72,8 @@ func TestManualTokenMode(t *testing.T) {
 // CHAT_SPEC may name the published Swagger 2.0 document; a clean server
 // passes against it.
 func TestPublishedSwaggerAsChatSpec(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the suite")
-	}
 	spec := sharedref.Dir(t, "reference", "specs", "Chat", "stable", "2024-03-07", "communicationserviceschat.json")
-	bin, err := Build()
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := NewServer(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
+	bin, srv, ctx := suiteAgainst(t, refserver.Options{RateLimits: refserver.RateLimitsACS})
 	res, err := Run(ctx, bin, t.TempDir(), srv.ConnectionString(), map[string]string{"CHAT_SPEC": spec})
 	if err != nil {
 		t.Fatal(err)
@@ -172,22 +146,9 @@ func TestCertificationRefusesFiltersAndStrict(t *testing.T) {
 // A manual token the server refuses stops the run at setup with a message
 // naming the variable, instead of failing every spec.
 func TestRefusedManualTokenStopsTheRun(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the suite")
-	}
-	bin, err := Build()
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := NewServerWith(refserver.Options{}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	bin, srv, ctx := suiteAgainst(t, refserver.Options{})
 	// Well-formed, but signed with another key: 401.
 	forged := "eyJhbGciOiJIUzI1NiIsImtpZCI6IjEiLCJ0eXAiOiJKV1QifQ.eyJza3lwZWlkIjoiYWNzOnJfMSJ9.c2lnbmF0dXJlLWJ5LWFub3RoZXIta2V5"
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
 	res, err := Run(ctx, bin, t.TempDir(), "", map[string]string{"CHAT_ENDPOINT": srv.HTTP.URL, "CHAT_TOKEN": forged})
 	if err != nil {
 		t.Fatal(err)
@@ -198,4 +159,25 @@ func TestRefusedManualTokenStopsTheRun(t *testing.T) {
 	if srv.Ref.Threads() != 0 {
 		t.Errorf("a run with a refused token created threads")
 	}
+}
+
+// suiteAgainst builds the suite and serves a reference server with opts for
+// the test; the server and the deadline end with it.
+func suiteAgainst(t *testing.T, opts refserver.Options) (string, *Server, context.Context) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("runs the suite")
+	}
+	bin, err := Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := NewServerWith(opts, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	return bin, srv, ctx
 }
