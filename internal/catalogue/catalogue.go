@@ -21,7 +21,7 @@ const (
 type Assertion struct {
 	ID       string
 	Tier     Tier
-	Area     string // add, list, paging, time, errors, metadata
+	Area     string // add, list, paging, time, errors, metadata, remove
 	Behavior string
 	// Capability names what a run needs for the spec to run at all ("" for
 	// nothing special); a spec without it is skipped with the reason.
@@ -35,7 +35,7 @@ var all = []Assertion{
 	{"ADD-01", Must, "add", "Adding new, valid participants returns 201 Created.", ""},
 	{"ADD-02", Must, "add", "The 201 body is a JSON object valid against AddChatParticipantsResult; Content-Type is JSON.", ""},
 	{"ADD-03", Must, "add", "When every participant is valid, invalidParticipants is absent or empty.", ""},
-	{"ADD-04", Must, "add", "Each added participant then appears in the listing exactly once, with the displayName sent.", ""},
+	{"ADD-04", Must, "add", "Each added participant then appears in the listing exactly once, with the displayName and shareHistoryTime sent.", ""},
 	{"ADD-05", Must, "add", "Adding the same participants again returns 201 and the listing is unchanged.", ""},
 	{"ADD-06", Must, "add", "A request mixing existing and new participants adds only the new ones; none is duplicated.", ""},
 	{"ADD-07", Should, "add", "The same participant twice in one request yields one member.", ""},
@@ -48,11 +48,12 @@ var all = []Assertion{
 	{"LIST-02", Must, "list", "Every participant has a communicationIdentifier with rawId; communicationUser.id equals rawId.", ""},
 	{"LIST-03", Should, "list", "communicationIdentifier.kind is present and matches the populated sub-object.", ""},
 	{"LIST-04", Should, "list", "The thread's creator is listed as a participant after the thread is created.", ""},
+	{"LIST-05", Must, "list", "Listing participants of a thread that does not exist returns 404 with the error envelope.", ""},
 	{"PAGE-01", Must, "paging", "With maxPageSize=N every page has at most N items.", ""},
 	{"PAGE-02", Must, "paging", "Following nextLink until it is absent yields every participant exactly once.", ""},
-	{"PAGE-03", Must, "paging", "nextLink is present while items remain and absent on the last page; the walk ends within ceil(total/N)+1 pages.", ""},
+	{"PAGE-03", Must, "paging", "nextLink is present while items remain and absent on the last page; the walk ends within total+1 pages (a page may hold fewer than N).", ""},
 	{"PAGE-04", Must, "paging", "nextLink is an absolute http(s) URL that works with the same Authorization header and carries api-version.", ""},
-	{"PAGE-05", Must, "paging", "skip=K returns the unpaged listing from position K; skip >= total returns an empty value and no nextLink.", ""},
+	{"PAGE-05", Must, "paging", "The walk that starts at skip=K (first page and its nextLinks) yields the unpaged listing from position K; skip >= total returns an empty value and no nextLink.", ""},
 	{"PAGE-06", Should, "paging", "Repeating a listing returns the same order; pages concatenated equal the unpaged sequence.", ""},
 	{"PAGE-07", Must, "paging", "Invalid maxPageSize or skip never yields 5xx; SHOULD be 400 with the error envelope.", ""},
 	{"TIME-01", Must, "time", "Every shareHistoryTime is an RFC 3339 date-time, including the default.", ""},
@@ -69,7 +70,12 @@ var all = []Assertion{
 	{"ERR-08", Must, "errors", "A missing or unsupported api-version yields 4xx with the error envelope.", ""},
 	{"ERR-09", Must, "errors", "No request of the negative corpus yields a 5xx or a dropped connection.", ""},
 	{"META-01", Must, "metadata", "metadata sent on add is returned unchanged in the listing.", CapPreview},
-	{"META-02", Must, "metadata", "metadata over 1 KB in total is rejected with 400 and the error envelope, and nothing is added.", CapPreview},
+	{"META-02", Must, "metadata", "metadata of exactly 1024 bytes in total (the UTF-8 bytes of every key plus every value) is accepted; 1025 is rejected with 400 and the error envelope, and nothing is added.", CapPreview},
+	{"REM-01", Must, "remove", "POST participants/:remove with a member's identifier returns 204; the participant is no longer listed, and every other member is unchanged.", ""},
+	{"REM-02", Must, "remove", "After a remove, re-adding the participant lists it again, exactly once.", ""},
+	{"REM-03", Must, "remove", "Remove with a malformed identifier returns 400 with the error envelope; remove on a thread that does not exist returns 404 with the error envelope.", ""},
+	{"REM-04", Must, "remove", "A caller who removed itself is no longer allowed on the thread: list and add return 403 with the error envelope.", CapMint},
+	{"REM-05", Must, "remove", "Paging after a remove still satisfies PAGE-01 to PAGE-04.", ""},
 }
 
 // Capabilities a spec may need beyond an endpoint and a token.

@@ -1,37 +1,41 @@
 package catalogue
 
 import (
-	"github.com/chatconform/chatconform/fixtures/sharedref"
 	"os"
 	"regexp"
-	"sort"
 	"strings"
 	"testing"
+
+	"github.com/chatconform/chatconform/fixtures/sharedref"
 )
 
-// The catalogue must be the shared assertions.md, row for row: an assertion
-// added there without a spec (and a fault) here fails the build.
+// Every row of the shared assertions.md must be in the catalogue with the
+// same tier. The catalogue is the source: rows it adds first (the shared copy
+// is brought up to date from it) are allowed, and logged.
 func TestCatalogueMatchesSharedAssertions(t *testing.T) {
 	b, err := os.ReadFile(sharedref.Dir(t, "conformance", "assertions.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	row := regexp.MustCompile(`(?m)^\| ([A-Z]+-\d+) \| (MUST|SHOULD) \|`)
-	got := map[string]string{}
+	shared := map[string]bool{}
 	for _, m := range row.FindAllStringSubmatch(string(b), -1) {
-		got[m[1]] = strings.ToLower(m[2])
+		id, tier := m[1], strings.ToLower(m[2])
+		shared[id] = true
+		a, ok := Lookup(id)
+		switch {
+		case !ok:
+			t.Errorf("assertions.md has %s (%s), the catalogue does not", id, tier)
+		case string(a.Tier) != tier:
+			t.Errorf("%s: assertions.md says %s, catalogue says %s", id, tier, a.Tier)
+		}
 	}
-	var ids []string
-	for id := range got {
-		ids = append(ids, id)
+	if len(shared) == 0 {
+		t.Fatal("no assertion rows found in assertions.md")
 	}
-	sort.Strings(ids)
-	if strings.Join(ids, ",") != strings.Join(IDs(), ",") {
-		t.Fatalf("assertions.md IDs %v\n     catalogue IDs %v", ids, IDs())
-	}
-	for id, tier := range got {
-		if string(Get(id).Tier) != tier {
-			t.Errorf("%s: assertions.md says %s, catalogue says %s", id, tier, Get(id).Tier)
+	for _, id := range IDs() {
+		if !shared[id] {
+			t.Logf("%s is in the catalogue only (not yet in ../shared/conformance/assertions.md)", id)
 		}
 	}
 }
