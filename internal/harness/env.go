@@ -26,9 +26,9 @@ import (
 	"github.com/chatconform/chatconform/internal/wire"
 )
 
-// Pool sizes. Hosts create threads and act in them: ACS allows 10 thread
-// creations/deletions per 10 s per user, so spreading specs over many hosts
-// keeps that limit from serialising the run. The pool is minted once and
+// Pool sizes. Hosts create threads and act in them: ACS limits thread
+// creations and deletions per user (limits.Rates.ThreadsPerUser), so
+// spreading specs over many hosts keeps that limit from serialising the run. The pool is minted once and
 // shared by every parallel process.
 const (
 	PoolHosts   = 32
