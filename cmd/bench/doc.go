@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/chatconform/chatconform/internal/limits"
 )
 
 // benchCommand is how the document says the numbers were produced.
@@ -56,6 +58,7 @@ func (b *bench) commandLine() string {
 
 // methodText explains the rows and the bounds; it changes only with the code.
 func methodText(b *bench) string {
+	acs := limits.ACS(1)
 	return fmt.Sprintf(`## What each row is
 
 All suite runs use one suite binary, built once (`+"`go test -c`"+`), run through the Ginkgo CLI pinned in go.mod
@@ -81,7 +84,7 @@ results.json.
    ratio shows what the limits cost on top of the latency row.
 5. **ACS limits ÷%[5]g, one user**: manual-token mode (CHAT_ENDPOINT, CHAT_TOKEN, CHAT_OUTSIDER_TOKEN and
    CHAT_PARTICIPANT_IDS of users the bench mints itself), as a person with a single token runs it: every thread the
-   suite creates and deletes counts against that user's 10 per 10 s, so the limits bind. The windows are divided by
+   suite creates and deletes counts against that user's %[10]s, so the limits bind. The windows are divided by
    %[5]g (RateLimitScale) so the run fits the bench's time; the bound uses the same windows, and at the documented windows
    it is %[5]g times longer. Target: no false failure and within %.1[6]f× of max(limit bound, critical path × latency).
 6. **Go benchmarks**: `+"`%[7]s`"+`: schema validation of a 250-participant page and of an add result per response,
@@ -106,8 +109,8 @@ the chain length in requests. The *work bound* in the details adds what a proces
 its setup and teardown plus at least an even share of all the specs' chains.
 
 **Limit bound.** The bench serves the reference server behind perf.Counter, which keys every admitted request exactly as
-the server's limiter does: create and delete thread per user (10 per 10 s), add and remove per thread (10 per 10 s and
-30 per 60 s), list per user per thread (10 per 10 s) and per thread (250 per 10 s). The user is the skypeid claim of the
+the server's limiter does: create and delete thread per user (%[10]s), add and remove per thread (%[11]s and
+%[12]s), list per user per thread (%[13]s) and per thread (%[14]s). The user is the skypeid claim of the
 bearer token, read without verifying (the server behind verifies; transcripts redact tokens, so the count is taken at the
 server). Requests the server rejects before its limiter (bad api-version, bad token, oversized body) and 429s are not
 admitted and not counted. A sliding window of n per W admits k requests no sooner than ((k-1) div n) × W after the
@@ -121,5 +124,6 @@ in the bench process is not included.
 **False failures.** Assertions that failed or errored in a run against the clean reference server: every one is a false
 failure. It must be 0 in every row.
 `, pProcs(b.cpus), targetParallelWall, b.cfg.latency, targetLatencyRatio, b.cfg.manualScale, targetLimitsRatio,
-		goBenchCommand(), targetValidatePage, b.cfg.remoteRPS)
+		goBenchCommand(), targetValidatePage, b.cfg.remoteRPS,
+		acs.ThreadsPerUser, acs.MembersShort, acs.MembersLong, acs.ListPerUser, acs.ListPerThread)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/chatconform/chatconform/internal/limits"
 	"github.com/chatconform/chatconform/internal/perf"
 	"github.com/chatconform/chatconform/internal/report"
 )
@@ -62,7 +63,7 @@ func TestTableAndDocument(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := perf.ACSLimits(10)
+	l := limits.ACS(10)
 	run := func(name string, procs int, wall time.Duration, latency time.Duration, path perf.CriticalPath) *suiteRun {
 		r := &suiteRun{Name: name, Procs: procs, Wall: wall, Latency: latency, Path: path, MaxRSS: 50 << 20}
 		r.Results.Totals = report.Totals{Requests: 500, Retries: 3}
@@ -70,7 +71,7 @@ func TestTableAndDocument(t *testing.T) {
 	}
 	path := perf.CriticalPath{Setup: 5, SpecChain: 19, Teardown: 5, Spec: "[ERR-09] x", Specs: 53, Work: 263}
 	one := run("ACS limits ÷10, one user", 0, 14560*time.Millisecond, 0, perf.CriticalPath{SpecChain: 13})
-	one.Limited = []perf.Resource{{Key: "threads/8:acs:u", Rules: []perf.Rule{l.ThreadsPerUser}, Requests: 142}}
+	one.Limited = []perf.Resource{{Key: "threads/8:acs:u", Rules: []limits.Rule{l.ThreadsPerUser}, Requests: 142}}
 	one.Results.Totals.Failed = 1
 	b := &bench{
 		cfg: cfg, cpus: 2, total: 40 * time.Second, build: 2 * time.Second,

@@ -361,7 +361,7 @@ func throttler(t *testing.T, n int, status int, header func() http.Header) (*htt
 			}
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(status)
-			fmt.Fprintf(w, `{"error":{"code":%q,"message":"slow down"}}`, wire.ErrorCodeForStatus[status])
+			fmt.Fprintf(w, `{"error":{"code":%q,"message":"slow down"}}`, wire.ErrorCodes[status])
 			return
 		}
 		io.WriteString(w, `{"value":[]}`)

@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/sync/errgroup"
 	"golang.org/x/time/rate"
 
 	"github.com/chatconform/chatconform/fixtures"
@@ -25,9 +26,9 @@ import (
 	"github.com/chatconform/chatconform/internal/wire"
 )
 
-// Pool sizes. Hosts create threads and act in them: ACS allows 10 thread
-// creations/deletions per 10 s per user, so spreading specs over many hosts
-// keeps that limit from serialising the run. The pool is minted once and
+// Pool sizes. Hosts create threads and act in them: ACS limits thread
+// creations and deletions per user (limits.Rates.ThreadsPerUser), so
+// spreading specs over many hosts keeps that limit from serialising the run. The pool is minted once and
 // shared by every parallel process.
 const (
 	PoolHosts   = 32
@@ -113,15 +114,20 @@ func NewPool(ctx context.Context, cfg *config.Config, c *client.Client) (*Pool, 
 		return p, checkTokens(ctx, c, cfg, p)
 	}
 	users := make([]client.User, PoolHosts+1+PoolMembers)
-	err := Parallel(len(users), MintConcurrency, func(i int) error {
-		var err error
-		if i <= PoolHosts {
-			users[i], err = c.NewUser(ctx) // hosts and the outsider act: they need tokens
-		} else {
-			users[i], err = c.NewIdentity(ctx)
-		}
-		return err
-	})
+	var g errgroup.Group
+	g.SetLimit(MintConcurrency)
+	for i := range users {
+		g.Go(func() error {
+			var err error
+			if i <= PoolHosts {
+				users[i], err = c.NewUser(ctx) // hosts and the outsider act: they need tokens
+			} else {
+				users[i], err = c.NewIdentity(ctx)
+			}
+			return err
+		})
+	}
+	err := g.Wait()
 	p := &Pool{Hosts: users[:PoolHosts], Outsider: &users[PoolHosts], Members: users[PoolHosts+1:], Minted: true}
 	if err != nil {
 		_ = DeleteUsers(c, p.ids(), cfg.Timeout) // what was minted before the failure
@@ -319,14 +325,19 @@ func (e *Env) Teardown() []error {
 	for id := range left {
 		ids = append(ids, id)
 	}
-	_ = Parallel(len(ids), MintConcurrency, func(i int) error {
-		if err := e.DeleteThread(left[ids[i]], ids[i]); err != nil {
-			mu.Lock()
-			errs = append(errs, fmt.Errorf("thread %s was NOT deleted: %w", ids[i], err))
-			mu.Unlock()
-		}
-		return nil
-	})
+	var g errgroup.Group
+	g.SetLimit(MintConcurrency)
+	for _, id := range ids {
+		g.Go(func() error {
+			if err := e.DeleteThread(left[id], id); err != nil {
+				mu.Lock()
+				errs = append(errs, fmt.Errorf("thread %s was NOT deleted: %w", id, err))
+				mu.Unlock()
+			}
+			return nil
+		})
+	}
+	_ = g.Wait()
 	errs = append(errs, DeleteUsers(e.Client, e.minted, e.Config.Timeout)...)
 	e.minted = nil
 	return errs
@@ -361,12 +372,17 @@ func DeleteUsers(c *client.Client, ids []string, timeout time.Duration) []error 
 	ctx, cancel := context.WithTimeout(context.Background(), 4*timeout)
 	defer cancel()
 	errs := make([]error, len(ids))
-	_ = Parallel(len(ids), MintConcurrency, func(i int) error {
-		if _, err := c.Expect(ctx, client.DeleteUser(ids[i]), http.StatusNoContent, nil); err != nil {
-			errs[i] = fmt.Errorf("user %s was NOT deleted: %w", ids[i], errors.Unwrap(err))
-		}
-		return nil
-	})
+	var g errgroup.Group
+	g.SetLimit(MintConcurrency)
+	for i, id := range ids {
+		g.Go(func() error {
+			if _, err := c.Expect(ctx, client.DeleteUser(id), http.StatusNoContent, nil); err != nil {
+				errs[i] = fmt.Errorf("user %s was NOT deleted: %w", id, errors.Unwrap(err))
+			}
+			return nil
+		})
+	}
+	_ = g.Wait()
 	var out []error
 	for _, err := range errs {
 		if err != nil {
@@ -378,27 +394,14 @@ func DeleteUsers(c *client.Client, ids []string, timeout time.Duration) []error 
 
 // Parallel runs f(0..n-1) with at most limit calls at once and returns the
 // first error. f must not call Ginkgo (it runs off the spec goroutine).
+//
+// Deprecated: use golang.org/x/sync/errgroup with SetLimit; only suites/
+// still calls Parallel.
 func Parallel(n, limit int, f func(i int) error) error {
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		first error
-	)
-	sem := make(chan struct{}, max(1, limit))
+	var g errgroup.Group
+	g.SetLimit(max(1, limit))
 	for i := range n {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			if err := f(i); err != nil {
-				mu.Lock()
-				if first == nil {
-					first = err
-				}
-				mu.Unlock()
-			}
-		}()
+		g.Go(func() error { return f(i) })
 	}
-	wg.Wait()
-	return first
+	return g.Wait()
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // Clients in several processes share one budget: 30 waits at 20/s with a
@@ -17,8 +19,12 @@ func TestRateServerSharesOneBudget(t *testing.T) {
 	defer s.Stop()
 	clients := []*RateClient{{URL: s.URL}, {URL: s.URL}, {URL: s.URL}} // as if three processes
 	start := time.Now()
-	err = Parallel(30, 30, func(i int) error { return clients[i%3].Wait(context.Background()) })
-	if err != nil {
+	var g errgroup.Group
+	g.SetLimit(30)
+	for i := range 30 {
+		g.Go(func() error { return clients[i%3].Wait(context.Background()) })
+	}
+	if err := g.Wait(); err != nil {
 		t.Fatal(err)
 	}
 	if d := time.Since(start); d < 450*time.Millisecond {

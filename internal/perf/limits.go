@@ -10,57 +10,16 @@ import (
 	"time"
 
 	"github.com/chatconform/chatconform/internal/client"
+	"github.com/chatconform/chatconform/internal/limits"
 	"github.com/chatconform/chatconform/internal/wire"
 )
-
-// Rule is one documented limit: at most N requests in any Window.
-type Rule struct {
-	N      int
-	Window time.Duration
-}
-
-// Bound is the least time a sliding-window limiter enforcing the rule needs
-// to admit n requests: the first N at once, each later batch of N one
-// window after the previous, so the n-th at ((n-1) div N) × Window.
-func (r Rule) Bound(n int) time.Duration {
-	if n <= 0 || r.N <= 0 {
-		return 0
-	}
-	return time.Duration((n-1)/r.N) * r.Window
-}
-
-// Limits are the documented ACS Chat limits (service-limits.md, "Chat"),
-// as the reference server enforces them with RateLimitsACS.
-type Limits struct {
-	ThreadsPerUser             Rule // create + delete thread, per user
-	MembersShort, MembersLong  Rule // add + remove participants, per thread
-	ListPerUser, ListPerThread Rule // list participants, per user per thread / per thread
-}
-
-// ACSLimits returns the documented limits with every window divided by
-// scale, as refserver.Options.RateLimitScale does (0 or 1: unscaled).
-func ACSLimits(scale float64) Limits {
-	w := func(d time.Duration) time.Duration {
-		if scale > 1 {
-			return time.Duration(float64(d) / scale)
-		}
-		return d
-	}
-	return Limits{
-		ThreadsPerUser: Rule{10, w(10 * time.Second)},
-		MembersShort:   Rule{10, w(10 * time.Second)},
-		MembersLong:    Rule{30, w(60 * time.Second)},
-		ListPerUser:    Rule{10, w(10 * time.Second)},
-		ListPerThread:  Rule{250, w(10 * time.Second)},
-	}
-}
 
 // Resource is one limited resource, keyed exactly as the reference server
 // keys its quotas: "threads/<user>", "members/<thread>",
 // "list/<thread>/<user>" or "list/<thread>".
 type Resource struct {
 	Key   string
-	Rules []Rule
+	Rules []limits.Rule
 	// Requests counts the requests the server admitted against it (a 429
 	// is not admitted and does not count).
 	Requests int
@@ -119,16 +78,17 @@ func LimitBound(rs []Resource) (time.Duration, Resource) {
 // a missing or unsupported api-version (400), a bad token (401), a body
 // over the limit (413), or the limiter itself (429).
 type Counter struct {
-	limits Limits
-	mu     sync.Mutex
-	res    map[string]*Resource
+	rates limits.Rates
+	mu    sync.Mutex
+	res   map[string]*Resource
 	// throttled counts 429 answers.
 	throttled int
 }
 
-// NewCounter counts against limits (which supply each resource's rules).
-func NewCounter(limits Limits) *Counter {
-	return &Counter{limits: limits, res: map[string]*Resource{}}
+// NewCounter counts against rates (which supply each resource's rules),
+// limits.ACS with the server's RateLimitScale.
+func NewCounter(rates limits.Rates) *Counter {
+	return &Counter{rates: rates, res: map[string]*Resource{}}
 }
 
 // Wrap returns h with counting in front.
@@ -162,18 +122,18 @@ func (c *Counter) Classify(r *http.Request) []Resource {
 	}
 	segs := strings.Split(strings.TrimPrefix(p, "/"), "/")
 	get := r.Method == http.MethodGet || r.Method == http.MethodHead
-	l := c.limits
+	l := c.rates
 	switch {
 	case len(segs) == 2 && r.Method == http.MethodPost, // POST /chat/threads
 		len(segs) == 3 && r.Method == http.MethodDelete: // DELETE /chat/threads/{id}
-		return []Resource{{Key: "threads/" + user, Rules: []Rule{l.ThreadsPerUser}}}
+		return []Resource{{Key: "threads/" + user, Rules: []limits.Rule{l.ThreadsPerUser}}}
 	case len(segs) == 4 && segs[3] == "participants" && get:
 		return []Resource{
-			{Key: "list/" + segs[2] + "/" + user, Rules: []Rule{l.ListPerUser}},
-			{Key: "list/" + segs[2], Rules: []Rule{l.ListPerThread}},
+			{Key: "list/" + segs[2] + "/" + user, Rules: []limits.Rule{l.ListPerUser}},
+			{Key: "list/" + segs[2], Rules: []limits.Rule{l.ListPerThread}},
 		}
 	case len(segs) == 5 && segs[3] == "participants" && (segs[4] == ":add" || segs[4] == ":remove") && r.Method == http.MethodPost:
-		return []Resource{{Key: "members/" + segs[2], Rules: []Rule{l.MembersShort, l.MembersLong}}}
+		return []Resource{{Key: "members/" + segs[2], Rules: []limits.Rule{l.MembersShort, l.MembersLong}}}
 	}
 	return nil
 }

@@ -8,21 +8,14 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/chatconform/chatconform/internal/limits"
 )
 
-func TestRuleBound(t *testing.T) {
-	r := Rule{N: 10, Window: 10 * time.Second}
-	for n, want := range map[int]time.Duration{0: 0, 1: 0, 10: 0, 11: 10 * time.Second, 20: 10 * time.Second, 21: 20 * time.Second, 142: 140 * time.Second} {
-		if got := r.Bound(n); got != want {
-			t.Errorf("Bound(%d) = %v, want %v", n, got, want)
-		}
-	}
-}
-
 func TestResourceBoundTakesTheSlowerWindow(t *testing.T) {
-	l := ACSLimits(1)
+	l := limits.ACS(1)
 	members := func(n int) Resource {
-		return Resource{Key: "members/t", Rules: []Rule{l.MembersShort, l.MembersLong}, Requests: n}
+		return Resource{Key: "members/t", Rules: []limits.Rule{l.MembersShort, l.MembersLong}, Requests: n}
 	}
 	for n, want := range map[int]time.Duration{10: 0, 11: 10 * time.Second, 30: 20 * time.Second, 31: time.Minute, 40: time.Minute, 61: 2 * time.Minute} {
 		if got := members(n).Bound(); got != want {
@@ -31,22 +24,12 @@ func TestResourceBoundTakesTheSlowerWindow(t *testing.T) {
 	}
 }
 
-func TestACSLimitsScale(t *testing.T) {
-	l := ACSLimits(20)
-	if l.ThreadsPerUser != (Rule{10, 500 * time.Millisecond}) || l.MembersLong != (Rule{30, 3 * time.Second}) || l.ListPerThread.N != 250 {
-		t.Errorf("scaled limits %+v", l)
-	}
-	if ACSLimits(0) != ACSLimits(1) {
-		t.Error("scale 0 must mean the documented windows")
-	}
-}
-
 func TestLimitBound(t *testing.T) {
-	l := ACSLimits(1)
+	l := limits.ACS(1)
 	rs := []Resource{
-		{Key: "list/t", Rules: []Rule{l.ListPerThread}, Requests: 260},
-		{Key: "threads/u", Rules: []Rule{l.ThreadsPerUser}, Requests: 35},
-		{Key: "members/t", Rules: []Rule{l.MembersShort, l.MembersLong}, Requests: 12},
+		{Key: "list/t", Rules: []limits.Rule{l.ListPerThread}, Requests: 260},
+		{Key: "threads/u", Rules: []limits.Rule{l.ThreadsPerUser}, Requests: 35},
+		{Key: "members/t", Rules: []limits.Rule{l.MembersShort, l.MembersLong}, Requests: 12},
 	}
 	b, worst := LimitBound(rs)
 	if b != 30*time.Second || worst.Key != "threads/u" {
@@ -68,7 +51,7 @@ func token(t *testing.T, skypeID string) string {
 
 func TestCounterKeysLikeTheServer(t *testing.T) {
 	status := http.StatusOK
-	c := NewCounter(ACSLimits(1))
+	c := NewCounter(limits.ACS(1))
 	srv := httptest.NewServer(c.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(status)
 	})))

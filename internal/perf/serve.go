@@ -11,6 +11,7 @@ import (
 
 	"github.com/chatconform/chatconform/internal/client"
 	"github.com/chatconform/chatconform/internal/harness"
+	"github.com/chatconform/chatconform/internal/limits"
 	"github.com/chatconform/chatconform/internal/refserver"
 	"github.com/chatconform/chatconform/internal/wire"
 )
@@ -40,7 +41,7 @@ func Serve(opts refserver.Options) (*Server, error) {
 	s := &Server{Ref: rs, Key: opts.AccessKey}
 	h := rs.Handler()
 	if opts.RateLimits == refserver.RateLimitsACS {
-		s.Counter = NewCounter(ACSLimits(opts.RateLimitScale))
+		s.Counter = NewCounter(limits.ACS(opts.RateLimitScale))
 		h = s.Counter.Wrap(h)
 	}
 	s.HTTP = httptest.NewServer(h)

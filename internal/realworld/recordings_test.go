@@ -201,7 +201,7 @@ func TestRecordingVectors(t *testing.T) {
 				g.Expect(e.Status).To(BeNumerically(">=", 400))
 				// The status and the legacy code agree with the documented
 				// table: only the shape differs.
-				g.Expect(wire.ErrorCodeForStatus[e.Status]).To(Equal(v.code))
+				g.Expect(wire.ErrorCodes[e.Status]).To(Equal(v.code))
 				g.Expect(e.ResponseHeader.Get("Content-Type")).To(Equal("application/json"), "errors come without charset")
 				g.Expect(e.ResponseHeader.Get("Transfer-Encoding")).To(Equal("chunked"), "errors come chunked")
 				vs := contract.CheckErrorEnvelope(e.ResponseHeader, e.ResponseBody)

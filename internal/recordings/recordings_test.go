@@ -49,14 +49,6 @@ func inFile(entries []Entry, file string) []Entry {
 	return out
 }
 
-func ops(entries []Entry) []string {
-	out := make([]string, len(entries))
-	for i, e := range entries {
-		out[i] = e.Operation()
-	}
-	return out
-}
-
 func TestDirPointsAtSharedRecordings(t *testing.T) {
 	dir, ok := Dir()
 	if !ok {

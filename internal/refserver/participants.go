@@ -11,16 +11,15 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/chatconform/chatconform/internal/limits"
 	"github.com/chatconform/chatconform/internal/wire"
 )
 
-// Documented limits (service-limits.md "Chat", the preview spec's metadata note).
+// Limits of the reference server's own beyond the documented ones
+// (package limits): service-limits.md states neither.
 const (
-	maxParticipantsPerRequest = 200
-	maxParticipantsPerThread  = 250
-	maxDisplayNameChars       = 256
-	maxMetadataBytes          = 1024
-	defaultPageSize           = 100
+	maxDisplayNameChars = 256
+	defaultPageSize     = 100
 )
 
 // shareHistoryLayout is how times are returned: UTC, second precision.
@@ -87,8 +86,8 @@ func (id *identifierIn) userID(field string) (string, error) {
 // first occurrence of a repeated id winning. Any invalid field fails the
 // whole request, so nothing is added.
 func parseMembers(in []participantIn, apiVersion string) ([]*member, error) {
-	if len(in) > maxParticipantsPerRequest {
-		return nil, errorf(http.StatusBadRequest, "%d participants in one request; at most %d are allowed", len(in), maxParticipantsPerRequest)
+	if len(in) > limits.ParticipantsPerRequest {
+		return nil, errorf(http.StatusBadRequest, "%d participants in one request; at most %d are allowed", len(in), limits.ParticipantsPerRequest)
 	}
 	out := make([]*member, 0, len(in))
 	seen := map[string]bool{}
@@ -146,8 +145,8 @@ func parseMetadata(raw json.RawMessage, apiVersion, field string) (map[string]st
 	for k, v := range md {
 		size += len(k) + len(v)
 	}
-	if size > maxMetadataBytes {
-		return nil, errorf(http.StatusBadRequest, "%s totals %d bytes; all pairs together may be at most %d", field, size, maxMetadataBytes)
+	if size > limits.MetadataBytes {
+		return nil, errorf(http.StatusBadRequest, "%s totals %d bytes; all pairs together may be at most %d", field, size, limits.MetadataBytes)
 	}
 	if len(md) == 0 {
 		return nil, nil
@@ -171,8 +170,8 @@ func (s *Server) addMembers(t *thread, add []*member) ([]wire.Error, error) {
 			fresh = append(fresh, m)
 		}
 	}
-	if n := len(t.members) + len(fresh); n > maxParticipantsPerThread {
-		return nil, errorf(http.StatusBadRequest, "the thread would have %d participants; at most %d are allowed", n, maxParticipantsPerThread)
+	if n := len(t.members) + len(fresh); n > limits.ParticipantsPerThread {
+		return nil, errorf(http.StatusBadRequest, "the thread would have %d participants; at most %d are allowed", n, limits.ParticipantsPerThread)
 	}
 	t.members = append(t.members, fresh...)
 	return invalid, nil

@@ -6,18 +6,14 @@ import (
 	"strconv"
 	"sync"
 	"time"
-)
 
-// rule is one documented limit: at most n requests in any window.
-type rule struct {
-	n      int
-	window time.Duration
-}
+	"github.com/chatconform/chatconform/internal/limits"
+)
 
 // quota is a rule applied to one key (a thread, a user, or both).
 type quota struct {
 	key  string
-	rule rule
+	rule limits.Rule
 }
 
 // slidingWindow enforces exact sliding-window limits: it keeps the time of
@@ -52,18 +48,18 @@ func (l *slidingWindow) admit(now time.Time, quotas ...quota) (wait time.Duratio
 	defer l.mu.Unlock()
 	logs := make([]*windowLog, len(quotas))
 	for i, q := range quotas {
-		id := q.key + "|" + q.rule.window.String() + "|" + strconv.Itoa(q.rule.n)
+		id := q.key + "|" + q.rule.Window.String() + "|" + strconv.Itoa(q.rule.N)
 		lg := l.logs[id]
 		if lg == nil {
-			lg = &windowLog{window: q.rule.window}
+			lg = &windowLog{window: q.rule.Window}
 			l.logs[id] = lg
-			l.longest = max(l.longest, q.rule.window)
+			l.longest = max(l.longest, q.rule.Window)
 		}
 		lg.prune(now)
 		logs[i] = lg
-		if c := len(lg.times); c >= q.rule.n {
+		if c := len(lg.times); c >= q.rule.N {
 			// The request fits once the (c-n+1)th oldest leaves the window.
-			wait = max(wait, lg.times[c-q.rule.n].Add(q.rule.window).Sub(now))
+			wait = max(wait, lg.times[c-q.rule.N].Add(q.rule.Window).Sub(now))
 		}
 	}
 	if wait > 0 {
@@ -114,44 +110,29 @@ const (
 	limitList               // list participants
 )
 
-// ratePolicy holds the documented ACS Chat limits (service-limits.md, "Chat"),
+// ratePolicy enforces the documented ACS Chat rate limits (limits.ACS),
 // windows divided by the configured scale.
 type ratePolicy struct {
-	limiter                    *slidingWindow
-	threadsPerUser             rule // create+delete thread, per user
-	membersShort, membersLong  rule // add+remove, per thread
-	listPerUser, listPerThread rule // list, per user per thread / per thread
+	limiter *slidingWindow
+	rates   limits.Rates
 }
 
 func newRatePolicy(scale float64) *ratePolicy {
-	w := func(d time.Duration) time.Duration {
-		if scale > 1 {
-			return time.Duration(float64(d) / scale)
-		}
-		return d
-	}
-	return &ratePolicy{
-		limiter:        newSlidingWindow(),
-		threadsPerUser: rule{10, w(10 * time.Second)},
-		membersShort:   rule{10, w(10 * time.Second)},
-		membersLong:    rule{30, w(60 * time.Second)},
-		listPerUser:    rule{10, w(10 * time.Second)},
-		listPerThread:  rule{250, w(10 * time.Second)},
-	}
+	return &ratePolicy{limiter: newSlidingWindow(), rates: limits.ACS(scale)}
 }
 
 // quotas lists what a request of class by user on threadID counts against.
 func (p *ratePolicy) quotas(class limitClass, user, threadID string) []quota {
 	switch class {
 	case limitThreads:
-		return []quota{{"threads/" + user, p.threadsPerUser}}
+		return []quota{{"threads/" + user, p.rates.ThreadsPerUser}}
 	case limitMembers:
 		k := "members/" + threadID
-		return []quota{{k, p.membersShort}, {k, p.membersLong}}
+		return []quota{{k, p.rates.MembersShort}, {k, p.rates.MembersLong}}
 	case limitList:
 		return []quota{
-			{"list/" + threadID + "/" + user, p.listPerUser},
-			{"list/" + threadID, p.listPerThread},
+			{"list/" + threadID + "/" + user, p.rates.ListPerUser},
+			{"list/" + threadID, p.rates.ListPerThread},
 		}
 	}
 	return nil

@@ -4,13 +4,15 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/chatconform/chatconform/internal/limits"
 )
 
 var t0 = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 
 func TestSlidingWindowAdmitsExactlyNPerWindow(t *testing.T) {
 	l := newSlidingWindow()
-	q := quota{"k", rule{3, 10 * time.Second}}
+	q := quota{"k", limits.Rule{N: 3, Window: 10 * time.Second}}
 	steps := []struct {
 		at       time.Duration
 		ok       bool
@@ -39,8 +41,8 @@ func TestSlidingWindowAdmitsExactlyNPerWindow(t *testing.T) {
 // the wait is the longest of the exceeded ones.
 func TestSlidingWindowCombinesQuotas(t *testing.T) {
 	l := newSlidingWindow()
-	short := quota{"thread", rule{2, time.Second}}
-	long := quota{"thread", rule{3, time.Minute}}
+	short := quota{"thread", limits.Rule{N: 2, Window: time.Second}}
+	long := quota{"thread", limits.Rule{N: 3, Window: time.Minute}}
 	for i, want := range []bool{true, true, false} {
 		if _, ok := l.admit(t0, short, long); ok != want {
 			t.Fatalf("request %d at t0: ok=%v, want %v", i, ok, want)
@@ -54,7 +56,7 @@ func TestSlidingWindowCombinesQuotas(t *testing.T) {
 		t.Fatalf("fourth request: (%v, %v), want the long window's 58s", wait, ok)
 	}
 	// The rejected call must not have consumed the short quota.
-	other := quota{"other", rule{1, time.Hour}}
+	other := quota{"other", limits.Rule{N: 1, Window: time.Hour}}
 	if _, ok := l.admit(t0.Add(2*time.Second), other, short); !ok {
 		t.Error("a quota was charged by a rejected request")
 	}
@@ -62,7 +64,7 @@ func TestSlidingWindowCombinesQuotas(t *testing.T) {
 
 func TestSlidingWindowKeysAreIndependent(t *testing.T) {
 	l := newSlidingWindow()
-	r := rule{1, time.Second}
+	r := limits.Rule{N: 1, Window: time.Second}
 	if _, ok := l.admit(t0, quota{"a", r}); !ok {
 		t.Fatal("a")
 	}
@@ -76,7 +78,7 @@ func TestSlidingWindowKeysAreIndependent(t *testing.T) {
 
 func TestSlidingWindowSweepsIdleKeys(t *testing.T) {
 	l := newSlidingWindow()
-	r := rule{1, time.Second}
+	r := limits.Rule{N: 1, Window: time.Second}
 	for i := range sweepEvery {
 		l.admit(t0.Add(time.Duration(i)*time.Minute), quota{fmt.Sprint(i), r})
 	}

@@ -31,7 +31,7 @@ func errorf(status int, format string, args ...any) error {
 // errorCode is the documented error.code for a status; statuses the
 // documentation does not name get their status text without spaces.
 func errorCode(status int) string {
-	if c, ok := wire.ErrorCodeForStatus[status]; ok {
+	if c, ok := wire.ErrorCodes[status]; ok {
 		return c
 	}
 	return strings.ReplaceAll(http.StatusText(status), " ", "")

@@ -107,8 +107,14 @@ type ErrorResponse struct {
 	Error Error `json:"error"`
 }
 
-// ErrorCodeForStatus is the documented error.code for an HTTP status (ERR-06).
-var ErrorCodeForStatus = map[int]string{
+// ErrorCodes is the one table of error.code values by HTTP status: the
+// reference server sends them and ERR-06 judges them, exactly and
+// case-sensitively. It holds the six codes ERR-06 lists (400 BadRequest,
+// 401 Unauthorized, 403 Forbidden, 404 NotFound, 429 TooManyRequests, 503
+// ServiceUnavailable) and 413 PayloadTooLarge, the response the chat
+// documents name for an oversized body. A status not in it has no
+// documented code. Callers must not modify it.
+var ErrorCodes = map[int]string{
 	400: "BadRequest",
 	401: "Unauthorized",
 	403: "Forbidden",
@@ -117,6 +123,11 @@ var ErrorCodeForStatus = map[int]string{
 	429: "TooManyRequests",
 	503: "ServiceUnavailable",
 }
+
+// ErrorCodeForStatus is ErrorCodes under its former name (the same map).
+//
+// Deprecated: use ErrorCodes.
+var ErrorCodeForStatus = ErrorCodes
 
 // CreateThreadRequest is CreateChatThreadRequest.
 type CreateThreadRequest struct {
