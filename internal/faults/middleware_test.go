@@ -243,3 +243,101 @@ func TestVariationShapes(t *testing.T) {
 		}
 	})
 }
+
+func TestRemoveFaultsDoWhatTheySay(t *testing.T) {
+	const unknown = "19:acsV1_doesnotexist@thread.v2"
+	t.Run("unknown thread", func(t *testing.T) {
+		for name, want := range map[string]int{"unknown-thread-list-empty": 200, "unknown-thread-list-403": 403, "remove-unknown-thread-204": 404} {
+			b := newBench(t, byName(name), "")
+			if st, _ := b.do(client.ListParticipants(b.owner.Token, unknown, "", "")); st != want {
+				t.Errorf("%s: list of an unknown thread is %d, want %d", name, st, want)
+			}
+		}
+		b := newBench(t, byName("remove-unknown-thread-204"), "")
+		if st := b.remove(b.owner.Token, unknown, b.owner.RawID); st != 204 {
+			t.Errorf("remove on an unknown thread is %d", st)
+		}
+	})
+	t.Run("malformed", func(t *testing.T) {
+		b := newBench(t, byName("remove-malformed-id-204"), "")
+		thread, _ := b.thread(1)
+		if st, _ := b.do(client.Request{Method: "POST", URL: client.ThreadPath(thread) + "/participants/:remove",
+			Auth: client.Bearer(b.owner.Token), Body: []byte(`{"rawId":"8:acs:not===valid"}`)}); st != 204 {
+			t.Errorf("malformed remove is %d", st)
+		}
+	})
+	t.Run("does not remove", func(t *testing.T) {
+		b := newBench(t, byName("remove-does-not-remove"), "")
+		thread, ids := b.thread(4)
+		if st := b.remove(b.owner.Token, thread, ids[2]); st != 204 {
+			t.Errorf("remove is %d", st)
+		}
+		if got := b.list(b.owner.Token, thread); !slices.Equal(got, ids) {
+			t.Errorf("listing %v, want the unchanged %v", got, ids)
+		}
+		if st, _ := b.do(client.Request{Method: "POST", URL: client.ThreadPath(thread) + "/participants/:remove",
+			Auth: client.Bearer(b.owner.Token), Body: []byte(`{"rawId":"8:acs:not===valid"}`)}); st != 400 {
+			t.Errorf("a malformed remove is %d, want the reference server's 400", st)
+		}
+	})
+	t.Run("takes another", func(t *testing.T) {
+		b := newBench(t, byName("remove-takes-another-member"), "")
+		thread, ids := b.thread(4)
+		b.remove(b.owner.Token, thread, ids[2])
+		if got, want := b.list(b.owner.Token, thread), []string{ids[0], ids[1], ids[3]}; !slices.Equal(got, want) {
+			t.Errorf("listing %v, want %v", got, want)
+		}
+	})
+	t.Run("200", func(t *testing.T) {
+		b := newBench(t, byName("remove-200-not-204"), "")
+		thread, ids := b.thread(2)
+		if st := b.remove(b.owner.Token, thread, ids[1]); st != 200 {
+			t.Errorf("remove is %d", st)
+		}
+	})
+	t.Run("re-add lost", func(t *testing.T) {
+		b := newBench(t, byName("readd-after-remove-lost"), "")
+		thread, ids := b.thread(3)
+		b.remove(b.owner.Token, thread, ids[2])
+		b.add(thread, ids[2])
+		if got := b.list(b.owner.Token, thread); slices.Contains(got, ids[2]) || len(got) != 3 {
+			t.Errorf("listing %v", got)
+		}
+	})
+	t.Run("self-removed keeps access", func(t *testing.T) {
+		b := newBench(t, byName("self-removed-keeps-access"), "")
+		thread, _ := b.thread(1)
+		me := b.user()
+		b.add(thread, me.RawID)
+		if st := b.remove(me.Token, thread, me.RawID); st != 204 {
+			t.Fatalf("self-remove is %d", st)
+		}
+		if got := b.list(me.Token, thread); slices.Contains(got, me.RawID) {
+			t.Errorf("the self-removed caller is still listed: %v", got)
+		}
+		other := b.user()
+		if st, _ := b.do(client.AddParticipants(me.Token, thread, wire.Participant{CommunicationIdentifier: wire.UserIdentifier(other.RawID)})); st != 201 {
+			t.Errorf("the self-removed caller's add is %d", st)
+		}
+		// Someone who never was a member is still refused.
+		if st, _ := b.do(client.ListParticipants(b.user().Token, thread, "", "")); st != 403 {
+			t.Errorf("an outsider's list is %d", st)
+		}
+	})
+	t.Run("stale skip", func(t *testing.T) {
+		b := newBench(t, byName("paging-after-remove-stale-skip"), "")
+		thread, ids := b.thread(6)
+		if walked, _ := b.walk(thread, 2, 0); !slices.Equal(walked, ids) {
+			t.Errorf("before any remove the walk is %v", walked)
+		}
+		b.remove(b.owner.Token, thread, ids[3])
+		b.remove(b.owner.Token, thread, ids[6])
+		want := b.list(b.owner.Token, thread)
+		if len(want) != 5 {
+			t.Fatalf("unpaged listing %v", want)
+		}
+		if walked, _ := b.walk(thread, 2, 0); slices.Equal(walked, want) {
+			t.Errorf("the walk after the removes is right: %v", walked)
+		}
+	})
+}
