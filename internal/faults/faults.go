@@ -63,7 +63,7 @@ type Deps struct {
 func Catalogue() []Fault {
 	all := append(append(append(append(addFaults(), listFaults()...), pagingFaults()...), timeFaults()...), errorFaults()...)
 	all = append(append(all, metadataFaults()...), hostileFaults()...)
-	all = append(all, removeFaults()...)
+	all = append(append(all, removeFaults()...), missedFaults()...)
 	sort.Slice(all, func(i, j int) bool { return all[i].Name < all[j].Name })
 	return all
 }

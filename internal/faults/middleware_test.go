@@ -341,3 +341,81 @@ func TestRemoveFaultsDoWhatTheySay(t *testing.T) {
 		}
 	})
 }
+
+func TestMissedFaultsDoWhatTheySay(t *testing.T) {
+	t.Run("short last page", func(t *testing.T) {
+		b := newBench(t, byName("short-last-page-repeats"), "")
+		thread, ids := b.thread(6) // 7 members
+		if walked, _ := b.walk(thread, 3, 0); !slices.Equal(walked, append(slices.Clone(ids[:6]), ids[5], ids[6])) {
+			t.Errorf("walk at 3: %v", walked)
+		}
+		if walked, _ := b.walk(thread, 7, 0); !slices.Equal(walked, ids) {
+			t.Errorf("a one-page walk changed: %v", walked)
+		}
+	})
+	t.Run("skip start", func(t *testing.T) {
+		b := newBench(t, byName("skip-start-next-link-wrong"), "")
+		thread, ids := b.thread(6)
+		if walked, _ := b.walk(thread, 2, 0); !slices.Equal(walked, ids) {
+			t.Errorf("walk from 0: %v", walked)
+		}
+		if walked, _ := b.walk(thread, 2, 1); slices.Equal(walked, ids[1:]) {
+			t.Errorf("walk from 1 is right: %v", walked)
+		}
+	})
+	t.Run("batch truncated", func(t *testing.T) {
+		b := newBench(t, byName("add-batch-truncated"), "")
+		thread, ids := b.thread(5)
+		if got := b.list(b.owner.Token, thread); !slices.Equal(got, ids[:4]) {
+			t.Errorf("listing %v", got)
+		}
+	})
+	t.Run("re-add moves", func(t *testing.T) {
+		b := newBench(t, byName("readd-moves-to-end"), "")
+		thread, ids := b.thread(4)
+		b.add(thread, ids[1])
+		got := b.list(b.owner.Token, thread)
+		if want := []string{ids[0], ids[2], ids[3], ids[4], ids[1]}; !slices.Equal(got, want) {
+			t.Errorf("listing %v, want %v", got, want)
+		}
+		if walked, _ := b.walk(thread, 2, 1); !slices.Equal(walked, got[1:]) {
+			t.Errorf("paging is inconsistent with the listing: %v", walked)
+		}
+	})
+	t.Run("communicationUser only", func(t *testing.T) {
+		b := newBench(t, byName("communication-user-only-garbled"), "")
+		thread, _ := b.thread(0)
+		u := b.user()
+		body := fmt.Sprintf(`{"participants":[{"communicationIdentifier":{"communicationUser":{"id":%q}}}]}`, u.RawID)
+		if st, _ := b.do(client.AddRaw(b.owner.Token, thread, []byte(body))); st != 201 {
+			t.Fatalf("add %d", st)
+		}
+		_, page := b.do(client.ListParticipants(b.owner.Token, thread, "", ""))
+		if !strings.Contains(string(page), `"rawId":""`) {
+			t.Errorf("listing %s", page)
+		}
+	})
+	t.Run("metadata 1024", func(t *testing.T) {
+		b := newBench(t, byName("metadata-1024-rejected"), wire.APIVersionPreview)
+		thread, _ := b.thread(0)
+		for size, want := range map[int]int{1023: 201, 1024: 400} {
+			md := fmt.Sprintf(`{"k":%q}`, strings.Repeat("v", size-1))
+			body := fmt.Sprintf(`{"participants":[{"communicationIdentifier":{"rawId":%q},"metadata":%s}]}`, b.user().RawID, md)
+			if st, _ := b.do(client.AddRaw(b.owner.Token, thread, []byte(body))); st != want {
+				t.Errorf("%d bytes: %d, want %d", size, st, want)
+			}
+		}
+	})
+	t.Run("offset dropped", func(t *testing.T) {
+		b := newBench(t, byName("time-offset-dropped"), "")
+		thread, _ := b.thread(0)
+		for _, sent := range []string{"2020-06-06T07:55:41+02:00", "2020-06-06T05:55:41Z"} {
+			body := fmt.Sprintf(`{"participants":[{"communicationIdentifier":{"rawId":%q},"shareHistoryTime":%q}]}`, b.user().RawID, sent)
+			b.do(client.AddRaw(b.owner.Token, thread, []byte(body)))
+		}
+		_, page := b.do(client.ListParticipants(b.owner.Token, thread, "", ""))
+		if n := strings.Count(string(page), "1970-01-01T00:00:00Z"); n != 2 { // the owner's and the +02:00 one
+			t.Errorf("listing %s", page)
+		}
+	})
+}
