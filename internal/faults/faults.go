@@ -269,11 +269,12 @@ func envelope(code, message string) string {
 }
 
 // subrequest is a request of the fault's own to the reference server, with
-// the headers (Authorization, api-version) of the request that caused it.
+// the headers (Authorization above all) of the request that caused it.
 func subrequest(r *http.Request, method, target string, body []byte) *http.Request {
 	sub := httptest.NewRequest(method, target, strings.NewReader(string(body)))
-	sub.Host = r.Host
-	sub.Header.Set("Authorization", r.Header.Get("Authorization"))
+	sub.Host, sub.TLS = r.Host, r.TLS
+	sub.Header = r.Header.Clone()
+	sub.Header.Del("Content-Length")
 	if body != nil {
 		sub.Header.Set("Content-Type", "application/json")
 	}

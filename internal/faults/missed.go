@@ -44,7 +44,7 @@ func missedFaults() []Fault {
 		},
 		{
 			Name:       "communication-user-only-garbled",
-			Mistake:    "reads the id of a participant from rawId only, so one sent with communicationUser alone (the Java SDK's shape) is listed with an empty rawId",
+			Mistake:    "reads the id of a participant from rawId only, so one sent with communicationUser alone (the Java SDK's shape) is stored and listed with an empty id",
 			Trips:      []string{"ADD-04"},
 			Collateral: []string{"LIST-02"},
 			Wrap:       communicationUserOnlyGarbled(),
@@ -167,8 +167,9 @@ func shortLastPageRepeats() func(Deps, http.Handler) http.Handler {
 	})
 }
 
-// communicationUserOnlyGarbled lists with an empty rawId every participant
-// that was added with communicationUser and no rawId.
+// communicationUserOnlyGarbled lists with an empty id (rawId and
+// communicationUser.id) every participant that was added with
+// communicationUser and no rawId.
 func communicationUserOnlyGarbled() func(Deps, http.Handler) http.Handler {
 	garbled := newMemory()
 	return func(_ Deps, next http.Handler) http.Handler {
@@ -189,7 +190,12 @@ func communicationUserOnlyGarbled() func(Deps, http.Handler) http.Handler {
 				c := capture(next, r)
 				participants(c, func(p map[string]any) {
 					if _, ok := garbled.get(threadOf(r), rawID(p)); ok {
-						identifier(p)["rawId"] = ""
+						// The id it stored is the empty rawId it read.
+						id := identifier(p)
+						id["rawId"] = ""
+						if cu, ok := id["communicationUser"].(map[string]any); ok {
+							cu["id"] = ""
+						}
 					}
 				})
 				c.write(w)
