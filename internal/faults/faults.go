@@ -40,6 +40,16 @@ type Fault struct {
 	Env map[string]string
 	// Wrap builds the middleware around the reference server.
 	Wrap func(deps Deps, next http.Handler) http.Handler
+
+	// Conformant marks a conformant variation (variations.go), not a
+	// defect: the server varies where the contract permits it, and the
+	// suite must pass. Trips and Collateral are empty; Mistake says what
+	// the server does differently, Permits why the contract allows it.
+	Conformant bool
+	Permits    string
+	// Warns are the SHOULD assertions a conformant variation departs from:
+	// they warn in the standard profile and fail under CHAT_STRICT=1.
+	Warns []string
 }
 
 // Deps is what some faults need from the matrix.
@@ -53,6 +63,7 @@ type Deps struct {
 func Catalogue() []Fault {
 	all := append(append(append(append(addFaults(), listFaults()...), pagingFaults()...), timeFaults()...), errorFaults()...)
 	all = append(append(all, metadataFaults()...), hostileFaults()...)
+	all = append(append(all, removeFaults()...), missedFaults()...)
 	sort.Slice(all, func(i, j int) bool { return all[i].Name < all[j].Name })
 	return all
 }
@@ -65,6 +76,14 @@ func isAdd(r *http.Request) bool {
 
 func isList(r *http.Request) bool {
 	return r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/participants")
+}
+
+func isRemove(r *http.Request) bool {
+	return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/participants/:remove")
+}
+
+func isCreate(r *http.Request) bool {
+	return r.Method == http.MethodPost && r.URL.Path == "/chat/threads"
 }
 
 func isChat(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/chat/") }
@@ -247,6 +266,19 @@ func errorBody(w http.ResponseWriter, status int, contentType, body string) {
 func envelope(code, message string) string {
 	b, _ := json.Marshal(map[string]any{"error": map[string]string{"code": code, "message": message}})
 	return string(b)
+}
+
+// subrequest is a request of the fault's own to the reference server, with
+// the headers (Authorization above all) of the request that caused it.
+func subrequest(r *http.Request, method, target string, body []byte) *http.Request {
+	sub := httptest.NewRequest(method, target, strings.NewReader(string(body)))
+	sub.Host, sub.TLS = r.Host, r.TLS
+	sub.Header = r.Header.Clone()
+	sub.Header.Del("Content-Length")
+	if body != nil {
+		sub.Header.Set("Content-Type", "application/json")
+	}
+	return sub
 }
 
 // intercept answers matching requests itself; the reference server never

@@ -35,9 +35,33 @@ func TestCatalogueShape(t *testing.T) {
 		if f.Mistake == "" || len(f.Trips) == 0 || f.Wrap == nil {
 			t.Errorf("fault %q needs a mistake, the IDs it trips and a middleware", f.Name)
 		}
+		if f.Conformant {
+			t.Errorf("fault %q is marked conformant: variations belong in Variations()", f.Name)
+		}
 		for _, id := range slices.Concat(f.Trips, f.Collateral) {
 			if _, ok := catalogue.Lookup(id); !ok {
 				t.Errorf("fault %q names unknown assertion %s", f.Name, id)
+			}
+		}
+	}
+	vs := Variations()
+	if len(vs) < 10 {
+		t.Errorf("there are %d conformant variations, want at least 10", len(vs))
+	}
+	for _, v := range vs {
+		if names[v.Name] {
+			t.Errorf("%q is defined twice", v.Name)
+		}
+		names[v.Name] = true
+		if !v.Conformant || v.Mistake == "" || v.Permits == "" || v.Wrap == nil {
+			t.Errorf("variation %q needs Conformant, what it varies, what permits it and a middleware", v.Name)
+		}
+		if len(v.Trips)+len(v.Collateral) > 0 || v.Expect != "" {
+			t.Errorf("variation %q declares trips, collateral or an outcome: a conformant variation must pass", v.Name)
+		}
+		for _, id := range v.Warns {
+			if a, ok := catalogue.Lookup(id); !ok || a.Tier != catalogue.Should {
+				t.Errorf("variation %q warns about %s, which is not a SHOULD assertion: a conformant server fails no MUST", v.Name, id)
 			}
 		}
 	}
@@ -61,7 +85,8 @@ func TestEveryAssertionHasAFault(t *testing.T) {
 // run is one suite run against the reference server, clean or faulty.
 type run struct {
 	name       string
-	fault      *Fault
+	fault      *Fault // a fault, or a conformant variation (Fault.Conformant)
+	strict     bool   // CHAT_STRICT=1
 	apiVersion string
 	env        map[string]string
 	// results
@@ -74,9 +99,11 @@ type run struct {
 }
 
 // TestFaultMatrix builds the suite once, runs it against the clean
-// reference server (no false positives) and against every fault (each
-// caught by the assertions it declares, nothing else failing), and prints
-// the matrix and the mutation score.
+// reference server (no false positives), against every fault (each caught
+// by the assertions it declares, nothing else failing) and against every
+// conformant variation, standard and strict (no false positives: nothing
+// fails or warns but the variation's Warns, which fail under strict), and
+// prints the matrix, the mutation score and the variations' verdicts.
 func TestFaultMatrix(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the fault matrix runs the whole suite about 80 times")
@@ -101,6 +128,21 @@ func TestFaultMatrix(t *testing.T) {
 		}
 		runs = append(runs, &run{name: f.Name, fault: &f, apiVersion: v, env: f.Env})
 	}
+	// Each conformant variation runs in the standard profile and strict:
+	// strict turns its Warns into failures and must fail nothing else.
+	for _, f := range Variations() {
+		f := f
+		v := f.APIVersion
+		if v == "" {
+			v = "2024-03-07"
+		}
+		runs = append(runs, &run{name: f.Name, fault: &f, apiVersion: v, env: f.Env})
+		strict := map[string]string{"CHAT_STRICT": "1"}
+		for k, val := range f.Env {
+			strict[k] = val
+		}
+		runs = append(runs, &run{name: f.Name + " (strict)", fault: &f, strict: true, apiVersion: v, env: strict})
+	}
 
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, max(2, runtime.NumCPU()))
@@ -120,25 +162,36 @@ func TestFaultMatrix(t *testing.T) {
 	}
 	wg.Wait()
 
-	caught := 0
-	var table strings.Builder
+	caught, faults, conformant, variations := 0, 0, 0, 0
+	var table, varTable strings.Builder
 	fmt.Fprintf(&table, "%-36s %-22s %-40s %s\n", "FAULT", "DECLARED", "FAILED (or warned/error)", "VERDICT")
+	fmt.Fprintf(&varTable, "%-45s %-13s %-40s %s\n", "CONFORMANT VARIATION", "WARNS", "FAILED (or warned/error)", "VERDICT")
 	for _, r := range runs {
 		verdict := r.check(t)
-		if r.fault != nil && verdict == "caught" {
-			caught++
+		failing := strings.Join(outcome.Failing(r.judged, outcome.Failed, outcome.Warned, outcome.Error), ",")
+		took := r.duration.Round(100 * time.Millisecond)
+		if r.fault != nil && r.fault.Conformant {
+			variations++
+			if verdict == "passed" {
+				conformant++
+			}
+			fmt.Fprintf(&varTable, "%-45s %-13s %-40s %s (%s)\n", r.name, strings.Join(r.fault.Warns, ","), failing, verdict, took)
+			continue
 		}
 		declared := "-"
 		if r.fault != nil {
+			faults++
 			declared = strings.Join(r.fault.Trips, ",")
+			if verdict == "caught" {
+				caught++
+			}
 		}
-		fmt.Fprintf(&table, "%-36s %-22s %-40s %s (%s)\n", r.name, declared,
-			strings.Join(outcome.Failing(r.judged, outcome.Failed, outcome.Warned, outcome.Error), ","), verdict, r.duration.Round(100*time.Millisecond))
+		fmt.Fprintf(&table, "%-36s %-22s %-40s %s (%s)\n", r.name, declared, failing, verdict, took)
 	}
-	faults := len(runs) - 4
 	fmt.Fprintf(&table, "\nmutation score: %d/%d faults caught by their declared assertions (%.0f%%); %d suite runs in %s\n",
 		caught, faults, 100*float64(caught)/float64(faults), len(runs), time.Since(start).Round(time.Second))
-	t.Log("\n" + table.String())
+	fmt.Fprintf(&varTable, "\nconformant variations: %d/%d runs passed (the rest are false positives)\n", conformant, variations)
+	t.Log("\n" + table.String() + "\n" + varTable.String())
 }
 
 func (r *run) exec(t *testing.T, bin string) {
@@ -199,18 +252,31 @@ func (r *run) check(t *testing.T) string {
 	for _, a := range r.judged {
 		by[a.ID] = a
 	}
-	if r.fault == nil {
+	if r.fault == nil || r.fault.Conformant {
+		verdict := "clean"
+		var warns []string
+		if r.fault != nil {
+			verdict, warns = "passed", r.fault.Warns
+		}
 		for _, a := range r.judged {
 			want := outcome.Passed
-			if a.Capability == catalogue.CapPreview && r.apiVersion != "2024-03-15-preview" {
+			switch {
+			case a.Capability == catalogue.CapPreview && r.apiVersion != "2024-03-15-preview":
 				want = outcome.Skipped
+			case slices.Contains(warns, a.ID) && r.strict:
+				want = outcome.Failed
+			case slices.Contains(warns, a.ID):
+				want = outcome.Warned
 			}
 			if a.Outcome != want {
-				t.Errorf("%s: %s is %s, want %s (a false positive against the clean reference server):\n%s",
-					r.name, a.ID, a.Outcome, want, strings.Join(a.Messages, "\n"))
+				if r.fault != nil {
+					verdict = "FALSE POSITIVE"
+				}
+				t.Errorf("%s: %s is %s, want %s (a false positive against the %s):\n%s",
+					r.name, a.ID, a.Outcome, want, cleanOrVariation(r), strings.Join(a.Messages, "\n"))
 			}
 		}
-		return "clean"
+		return verdict
 	}
 	verdict := "caught"
 	for _, id := range r.fault.Trips {
@@ -237,6 +303,13 @@ func (r *run) check(t *testing.T) string {
 		}
 	}
 	return verdict
+}
+
+func cleanOrVariation(r *run) string {
+	if r.fault == nil {
+		return "clean reference server"
+	}
+	return "conformant variation " + r.fault.Name + " (" + r.fault.Mistake + "; " + r.fault.Permits + ")"
 }
 
 var jwtShape = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}`)

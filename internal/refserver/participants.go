@@ -105,7 +105,7 @@ func parseMembers(in []participantIn, apiVersion string) ([]*member, error) {
 			m.displayName = *p.DisplayName
 		}
 		if p.ShareHistoryTime != nil {
-			t, err := time.Parse(time.RFC3339, *p.ShareHistoryTime)
+			t, err := parseRFC3339(*p.ShareHistoryTime)
 			if err != nil {
 				return nil, errorf(http.StatusBadRequest, "%s.shareHistoryTime %q is not an RFC 3339 date-time (yyyy-MM-ddTHH:mm:ssZ)", field, *p.ShareHistoryTime)
 			}
@@ -120,6 +120,21 @@ func parseMembers(in []participantIn, apiVersion string) ([]*member, error) {
 		}
 	}
 	return out, nil
+}
+
+// parseRFC3339 parses an RFC 3339 date-time. RFC 3339 §5.6 allows the
+// separator T and the zone Z in lower case; Go's parser does not.
+func parseRFC3339(s string) (time.Time, error) {
+	if b := []byte(s); len(b) > 10 {
+		if b[10] == 't' {
+			b[10] = 'T'
+		}
+		if b[len(b)-1] == 'z' {
+			b[len(b)-1] = 'Z'
+		}
+		s = string(b)
+	}
+	return time.Parse(time.RFC3339, s)
 }
 
 // parseMetadata decodes participant or thread metadata. It exists only in
