@@ -5,8 +5,8 @@ import (
 
 	"github.com/onsi/gomega/types"
 
-	"github.com/chatconform/chatconform/fixtures"
 	"github.com/chatconform/chatconform/internal/contract"
+	"github.com/chatconform/chatconform/internal/openapi"
 	"github.com/chatconform/chatconform/internal/transcript"
 )
 
@@ -18,12 +18,12 @@ import (
 // JSON pointer, then the redacted transcript.
 //
 //	Expect(resp).To(ConformToOperation(spec))
-func ConformToOperation(spec *fixtures.Spec) types.GomegaMatcher {
+func ConformToOperation(spec *openapi.Spec) types.GomegaMatcher {
 	return &conformToOperationMatcher{spec: spec}
 }
 
 type conformToOperationMatcher struct {
-	spec *fixtures.Spec
+	spec *openapi.Spec
 }
 
 func (m *conformToOperationMatcher) Match(actual any) (bool, error) {
@@ -32,7 +32,7 @@ func (m *conformToOperationMatcher) Match(actual any) (bool, error) {
 		return false, err
 	}
 	if m.spec == nil {
-		return false, fmt.Errorf("ConformToOperation was given a nil *fixtures.Spec")
+		return false, fmt.Errorf("ConformToOperation was given a nil *openapi.Spec")
 	}
 	return len(m.violations(resp)) == 0, nil
 }

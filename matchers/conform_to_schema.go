@@ -5,8 +5,8 @@ import (
 
 	"github.com/onsi/gomega/types"
 
-	"github.com/chatconform/chatconform/fixtures"
 	"github.com/chatconform/chatconform/internal/contract"
+	"github.com/chatconform/chatconform/internal/openapi"
 )
 
 // ConformToSchema succeeds when the actual JSON body is valid against the
@@ -16,12 +16,12 @@ import (
 // its JSON pointer, then the transcript (or the body).
 //
 //	Expect(resp).To(ConformToSchema(spec, "ChatParticipantsCollection"))
-func ConformToSchema(spec *fixtures.Spec, name string) types.GomegaMatcher {
+func ConformToSchema(spec *openapi.Spec, name string) types.GomegaMatcher {
 	return &conformToSchemaMatcher{spec: spec, name: name}
 }
 
 type conformToSchemaMatcher struct {
-	spec *fixtures.Spec
+	spec *openapi.Spec
 	name string
 }
 
@@ -31,7 +31,7 @@ func (m *conformToSchemaMatcher) Match(actual any) (bool, error) {
 		return false, err
 	}
 	if m.spec == nil {
-		return false, fmt.Errorf("ConformToSchema(%q) was given a nil *fixtures.Spec", m.name)
+		return false, fmt.Errorf("ConformToSchema(%q) was given a nil *openapi.Spec", m.name)
 	}
 	return len(contract.ValidateSchema(m.spec, m.name, body)) == 0, nil
 }

@@ -6,7 +6,7 @@ import (
 
 	. "github.com/onsi/gomega"
 
-	"github.com/chatconform/chatconform/fixtures"
+	"github.com/chatconform/chatconform/internal/openapi"
 	"github.com/chatconform/chatconform/internal/transcript"
 	"github.com/chatconform/chatconform/internal/wire"
 	. "github.com/chatconform/chatconform/matchers"
@@ -31,7 +31,7 @@ func TestConformToSchemaOfficialExamples(t *testing.T) {
 			t.Errorf("%s: no schema mapped", ex.File)
 			continue
 		}
-		for _, spec := range []*fixtures.Spec{mustSpec(t, ex.Version, ""), publishedSpec(t, ex.Version)} {
+		for _, spec := range []*openapi.Spec{mustSpec(t, ex.Version, ""), publishedSpec(t, ex.Version)} {
 			if schemas.request != "" {
 				body := []byte(ex.Parameters[schemas.param])
 				expectNoFailure(t, func() { Expect(body).To(ConformToSchema(spec, schemas.request)) })
@@ -97,6 +97,6 @@ func TestConformToSchemaWrongActual(t *testing.T) {
 		func() { Expect(42).To(ConformToSchema(spec, "AddChatParticipantsResult")) })
 	expectOneFailure(t, "ConformToSchema got a nil *transcript.Response",
 		func() { Expect((*transcript.Response)(nil)).To(ConformToSchema(spec, "AddChatParticipantsResult")) })
-	expectOneFailure(t, `ConformToSchema("AddChatParticipantsResult") was given a nil *fixtures.Spec`,
+	expectOneFailure(t, `ConformToSchema("AddChatParticipantsResult") was given a nil *openapi.Spec`,
 		func() { Expect("{}").To(ConformToSchema(nil, "AddChatParticipantsResult")) })
 }

@@ -8,7 +8,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/chatconform/chatconform/fixtures"
+	"github.com/chatconform/chatconform/internal/openapi"
 	"github.com/chatconform/chatconform/internal/wire"
 )
 
@@ -36,7 +36,7 @@ func CheckErrorEnvelope(header http.Header, body []byte) []Violation {
 		switch ct := header.Get("Content-Type"); {
 		case ct == "":
 			add("", "the Content-Type header is missing; an error body must be sent as application/json")
-		case !fixtures.IsJSONMediaType(ct):
+		case !openapi.IsJSONMediaType(ct):
 			add("", "the Content-Type is %q; an error body must be sent as application/json", ct)
 		}
 	}

@@ -71,12 +71,8 @@ func CheckRFC3339UTCSeconds(s string) error {
 }
 
 // rfc3339Problem returns "" when s is an RFC 3339 date-time, else what is
-// wrong with it, for people: the first problem found, left to right. It
-// takes the raw bytes of a JSON string as well (the fast path of schema
-// validation checks those without copying them into a string); the
-// messages are the same either way, as %q and %s print a []byte as the
-// string it holds.
-func rfc3339Problem[S ~string | ~[]byte](s S) string {
+// wrong with it, for people: the first problem found, left to right.
+func rfc3339Problem(s string) string {
 	if len(s) == 0 {
 		return "it is empty"
 	}
@@ -188,7 +184,7 @@ func daysIn(year, month int) int {
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
-func digits[S ~string | ~[]byte](s S) bool {
+func digits(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if !isDigit(s[i]) {
 			return false
@@ -198,7 +194,7 @@ func digits[S ~string | ~[]byte](s S) bool {
 }
 
 // atoi converts a string of ASCII digits (already checked).
-func atoi[S ~string | ~[]byte](s S) int {
+func atoi(s string) int {
 	n := 0
 	for i := 0; i < len(s); i++ {
 		n = n*10 + int(s[i]-'0')

@@ -15,11 +15,11 @@ import (
 
 	. "github.com/onsi/gomega"
 
-	"github.com/chatconform/chatconform/fixtures"
 	"github.com/chatconform/chatconform/fixtures/sharedref"
 	"github.com/chatconform/chatconform/internal/client"
 	"github.com/chatconform/chatconform/internal/config"
 	"github.com/chatconform/chatconform/internal/contract"
+	"github.com/chatconform/chatconform/internal/openapi"
 	"github.com/chatconform/chatconform/internal/paging"
 	"github.com/chatconform/chatconform/internal/recordings"
 	"github.com/chatconform/chatconform/internal/wire"
@@ -120,7 +120,7 @@ func TestRecordingVectors(t *testing.T) {
 		t.Run(fmt.Sprintf("%s#%d %s", e.File, e.Index, v.kind), func(t *testing.T) {
 			g := NewWithT(t)
 			path := requestPath(t, e)
-			judge := func(spec *fixtures.Spec) []contract.Violation {
+			judge := func(spec *openapi.Spec) []contract.Violation {
 				return contract.ValidateResponse(spec, e.Method, path, e.Status, e.ResponseHeader, e.ResponseBody)
 			}
 			switch v.kind {
@@ -215,7 +215,7 @@ func TestRecordingVectors(t *testing.T) {
 				err := contract.CheckErrorCode(e.Status, e.ResponseBody)
 				g.Expect(err).To(MatchError(ContainSubstring("legacy shape, whose CommunicationError.Code is \"" + v.code + "\"")))
 				// The operation oracle says the same, against both documents.
-				for _, spec := range []*fixtures.Spec{stable, preview} {
+				for _, spec := range []*openapi.Spec{stable, preview} {
 					vs := judge(spec)
 					g.Expect(vs).To(HaveLen(1), contract.Format(vs, "  "))
 					g.Expect(vs[0].Message).To(ContainSubstring("legacy ACS shape"))
@@ -377,7 +377,7 @@ func TestOfficialExamples(t *testing.T) {
 				for code, resp := range example.Responses {
 					status, err := strconv.Atoi(code)
 					g.Expect(err).NotTo(HaveOccurred())
-					for _, spec := range []*fixtures.Spec{embedded[version], published} {
+					for _, spec := range []*openapi.Spec{embedded[version], published} {
 						vs := contract.ValidateResponse(spec, ex.method, reqPath, status, header, resp.Body)
 						g.Expect(vs).To(BeEmpty(), "%s %s example against %s:\n%s", code, ex.file, spec.Source, contract.Format(vs, "  "))
 					}
