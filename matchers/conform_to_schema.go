@@ -21,8 +21,9 @@ func ConformToSchema(spec *openapi.Spec, name string) types.GomegaMatcher {
 }
 
 type conformToSchemaMatcher struct {
-	spec *openapi.Spec
-	name string
+	spec       *openapi.Spec
+	name       string
+	violations []contract.Violation
 }
 
 func (m *conformToSchemaMatcher) Match(actual any) (bool, error) {
@@ -33,12 +34,13 @@ func (m *conformToSchemaMatcher) Match(actual any) (bool, error) {
 	if m.spec == nil {
 		return false, fmt.Errorf("ConformToSchema(%q) was given a nil *openapi.Spec", m.name)
 	}
-	return len(contract.ValidateSchema(m.spec, m.name, body)) == 0, nil
+	m.violations = contract.ValidateSchema(m.spec, m.name, body)
+	return len(m.violations) == 0, nil
 }
 
 func (m *conformToSchemaMatcher) FailureMessage(actual any) string {
 	body, resp, _ := bodyOf("ConformToSchema", actual)
-	vs := contract.ValidateSchema(m.spec, m.name, body)
+	vs := m.violations
 	return fmt.Sprintf("Expected the body to conform to schema %s of %s, but it breaks it %s:\n%s\n%s",
 		m.name, m.spec.Source, places(len(vs)), violationList(vs), evidence(resp, body))
 }

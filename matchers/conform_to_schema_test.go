@@ -2,6 +2,7 @@ package matchers_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	. "github.com/onsi/gomega"
@@ -99,4 +100,19 @@ func TestConformToSchemaWrongActual(t *testing.T) {
 		func() { Expect((*transcript.Response)(nil)).To(ConformToSchema(spec, "AddChatParticipantsResult")) })
 	expectOneFailure(t, `ConformToSchema("AddChatParticipantsResult") was given a nil *openapi.Spec`,
 		func() { Expect("{}").To(ConformToSchema(nil, "AddChatParticipantsResult")) })
+}
+
+// TestConformToSchemaReportsWhatMatchFound: the failure shows the
+// violations Match found; it does not validate again.
+func TestConformToSchemaReportsWhatMatchFound(t *testing.T) {
+	spec := mustSpec(t, wire.APIVersionStable, "")
+	body := []byte(`{"value":5}`)
+	m := ConformToSchema(spec, "ChatParticipantsCollection")
+	if ok, err := m.Match(body); ok || err != nil {
+		t.Fatalf("Match = %v, %v", ok, err)
+	}
+	copy(body, `{"value":[]}`)
+	if got := m.FailureMessage(body); !strings.Contains(got, "[LIST-01] /value: must be an array, but is a number (5)") {
+		t.Errorf("failure message:\n%s", got)
+	}
 }
