@@ -19,18 +19,21 @@ func BeRFC3339() types.GomegaMatcher {
 	return &beRFC3339Matcher{}
 }
 
-type beRFC3339Matcher struct{}
+type beRFC3339Matcher struct {
+	violations []contract.Violation
+}
 
 func (m *beRFC3339Matcher) Match(actual any) (bool, error) {
 	s, ok := actual.(string)
 	if !ok {
 		return false, fmt.Errorf("BeRFC3339 expects a string, got:\n%s", format.Object(actual, 1))
 	}
-	return contract.CheckRFC3339(s) == nil, nil
+	m.violations = contract.CheckRFC3339(s)
+	return len(m.violations) == 0, nil
 }
 
 func (m *beRFC3339Matcher) FailureMessage(actual any) string {
-	return timeFailure(contract.CheckRFC3339(actual.(string)))
+	return "Expected an RFC 3339 date-time, but:\n" + violationList(m.violations)
 }
 
 func (m *beRFC3339Matcher) NegatedFailureMessage(actual any) string {

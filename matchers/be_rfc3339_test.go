@@ -20,11 +20,16 @@ func TestBeRFC3339(t *testing.T) {
 		expectNoFailure(t, func() { Expect(s).To(BeRFC3339()) })
 	}
 	for s, want := range map[string]string{
-		"2020-06-06 05:55:41":  `Expected an RFC 3339 date-time (§5.6) [TIME-01], got "2020-06-06 05:55:41": the date and the time are separated by a space; RFC 3339 requires 'T'`,
-		"yesterday":            `Expected an RFC 3339 date-time (§5.6) [TIME-01], got "yesterday": it does not start with a full date yyyy-MM-dd`,
-		"2020-13-45T25:61:00Z": `Expected an RFC 3339 date-time (§5.6) [TIME-01], got "2020-13-45T25:61:00Z": month 13 does not exist (01-12)`,
-		"2020-06-06T05:55:41":  `Expected an RFC 3339 date-time (§5.6) [TIME-01], got "2020-06-06T05:55:41": there is no time zone; RFC 3339 requires 'Z' or an offset ±hh:mm`,
-		"2020-06-06T24:00:00Z": `Expected an RFC 3339 date-time (§5.6) [TIME-01], got "2020-06-06T24:00:00Z": hour 24 does not exist (00-23; 24:00 is not RFC 3339)`,
+		"2020-06-06 05:55:41": `Expected an RFC 3339 date-time, but:
+    [TIME-01] "2020-06-06 05:55:41" is not an RFC 3339 date-time (§5.6): the date and the time are separated by a space; RFC 3339 requires 'T'`,
+		"yesterday": `Expected an RFC 3339 date-time, but:
+    [TIME-01] "yesterday" is not an RFC 3339 date-time (§5.6): it does not start with a full date yyyy-MM-dd`,
+		"2020-13-45T25:61:00Z": `Expected an RFC 3339 date-time, but:
+    [TIME-01] "2020-13-45T25:61:00Z" is not an RFC 3339 date-time (§5.6): month 13 does not exist (01-12)`,
+		"2020-06-06T05:55:41": `Expected an RFC 3339 date-time, but:
+    [TIME-01] "2020-06-06T05:55:41" is not an RFC 3339 date-time (§5.6): there is no time zone; RFC 3339 requires 'Z' or an offset ±hh:mm`,
+		"2020-06-06T24:00:00Z": `Expected an RFC 3339 date-time, but:
+    [TIME-01] "2020-06-06T24:00:00Z" is not an RFC 3339 date-time (§5.6): hour 24 does not exist (00-23; 24:00 is not RFC 3339)`,
 	} {
 		expectOneFailure(t, want, func() { Expect(s).To(BeRFC3339()) })
 	}

@@ -19,18 +19,21 @@ func BeRFC3339UTCSeconds() types.GomegaMatcher {
 	return &beRFC3339UTCSecondsMatcher{}
 }
 
-type beRFC3339UTCSecondsMatcher struct{}
+type beRFC3339UTCSecondsMatcher struct {
+	violations []contract.Violation
+}
 
 func (m *beRFC3339UTCSecondsMatcher) Match(actual any) (bool, error) {
 	s, ok := actual.(string)
 	if !ok {
 		return false, fmt.Errorf("BeRFC3339UTCSeconds expects a string, got:\n%s", format.Object(actual, 1))
 	}
-	return contract.CheckRFC3339UTCSeconds(s) == nil, nil
+	m.violations = contract.CheckRFC3339UTCSeconds(s)
+	return len(m.violations) == 0, nil
 }
 
 func (m *beRFC3339UTCSecondsMatcher) FailureMessage(actual any) string {
-	return timeFailure(contract.CheckRFC3339UTCSeconds(actual.(string)))
+	return "Expected a date-time of the form yyyy-MM-ddTHH:mm:ssZ, but:\n" + violationList(m.violations)
 }
 
 func (m *beRFC3339UTCSecondsMatcher) NegatedFailureMessage(actual any) string {

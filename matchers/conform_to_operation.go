@@ -5,9 +5,8 @@ import (
 
 	"github.com/onsi/gomega/types"
 
-	"github.com/chatconform/chatconform/fixtures"
 	"github.com/chatconform/chatconform/internal/contract"
-	"github.com/chatconform/chatconform/internal/transcript"
+	"github.com/chatconform/chatconform/internal/openapi"
 )
 
 // ConformToOperation succeeds when the actual *transcript.Response is what
@@ -18,12 +17,13 @@ import (
 // JSON pointer, then the redacted transcript.
 //
 //	Expect(resp).To(ConformToOperation(spec))
-func ConformToOperation(spec *fixtures.Spec) types.GomegaMatcher {
+func ConformToOperation(spec *openapi.Spec) types.GomegaMatcher {
 	return &conformToOperationMatcher{spec: spec}
 }
 
 type conformToOperationMatcher struct {
-	spec *fixtures.Spec
+	spec       *openapi.Spec
+	violations []contract.Violation
 }
 
 func (m *conformToOperationMatcher) Match(actual any) (bool, error) {
@@ -32,18 +32,15 @@ func (m *conformToOperationMatcher) Match(actual any) (bool, error) {
 		return false, err
 	}
 	if m.spec == nil {
-		return false, fmt.Errorf("ConformToOperation was given a nil *fixtures.Spec")
+		return false, fmt.Errorf("ConformToOperation was given a nil *openapi.Spec")
 	}
-	return len(m.violations(resp)) == 0, nil
-}
-
-func (m *conformToOperationMatcher) violations(r *transcript.Response) []contract.Violation {
-	return contract.ValidateResponse(m.spec, r.Exchange.Method, r.Exchange.URL, r.Status, r.Header, r.Body)
+	m.violations = contract.ValidateResponse(m.spec, resp.Exchange.Method, resp.Exchange.URL, resp.Status, resp.Header, resp.Body)
+	return len(m.violations) == 0, nil
 }
 
 func (m *conformToOperationMatcher) FailureMessage(actual any) string {
 	resp, _ := responseOf("ConformToOperation", actual, true)
-	vs := m.violations(resp)
+	vs := m.violations
 	return fmt.Sprintf("Expected the %s response to %s %s to be as %s documents it, but it breaks the contract %s:\n%s\n%s",
 		statusWords(resp.Status), resp.Exchange.Method, resp.Exchange.URL, m.spec.Source, places(len(vs)), violationList(vs), evidence(resp, resp.Body))
 }

@@ -8,7 +8,7 @@ import (
 
 	. "github.com/onsi/gomega"
 
-	"github.com/chatconform/chatconform/fixtures"
+	"github.com/chatconform/chatconform/internal/openapi"
 	"github.com/chatconform/chatconform/internal/transcript"
 	"github.com/chatconform/chatconform/internal/wire"
 	. "github.com/chatconform/chatconform/matchers"
@@ -37,7 +37,7 @@ func TestConformToOperationOfficialExamples(t *testing.T) {
 		if strings.Contains(url, "%s") {
 			url = fmt.Sprintf(url, strings.Trim(string(ex.Parameters["chatThreadId"]), `"`))
 		}
-		for _, spec := range []*fixtures.Spec{mustSpec(t, ex.Version, ""), publishedSpec(t, ex.Version)} {
+		for _, spec := range []*openapi.Spec{mustSpec(t, ex.Version, ""), publishedSpec(t, ex.Version)} {
 			for code, r := range ex.Responses {
 				var status int
 				fmt.Sscan(code, &status)
@@ -107,6 +107,6 @@ func TestConformToOperationWrongActual(t *testing.T) {
 	noExchange := &transcript.Response{Status: 201, Header: jsonHeader, Body: []byte(`{}`)}
 	expectOneFailure(t, "ConformToOperation needs the request of the response: the *transcript.Response has no Exchange (method and URL)",
 		func() { Expect(noExchange).To(ConformToOperation(spec)) })
-	expectOneFailure(t, "ConformToOperation was given a nil *fixtures.Spec",
+	expectOneFailure(t, "ConformToOperation was given a nil *openapi.Spec",
 		func() { Expect(response("POST", addURL, 201, jsonHeader, `{}`)).To(ConformToOperation(nil)) })
 }

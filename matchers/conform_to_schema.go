@@ -5,8 +5,8 @@ import (
 
 	"github.com/onsi/gomega/types"
 
-	"github.com/chatconform/chatconform/fixtures"
 	"github.com/chatconform/chatconform/internal/contract"
+	"github.com/chatconform/chatconform/internal/openapi"
 )
 
 // ConformToSchema succeeds when the actual JSON body is valid against the
@@ -16,13 +16,14 @@ import (
 // its JSON pointer, then the transcript (or the body).
 //
 //	Expect(resp).To(ConformToSchema(spec, "ChatParticipantsCollection"))
-func ConformToSchema(spec *fixtures.Spec, name string) types.GomegaMatcher {
+func ConformToSchema(spec *openapi.Spec, name string) types.GomegaMatcher {
 	return &conformToSchemaMatcher{spec: spec, name: name}
 }
 
 type conformToSchemaMatcher struct {
-	spec *fixtures.Spec
-	name string
+	spec       *openapi.Spec
+	name       string
+	violations []contract.Violation
 }
 
 func (m *conformToSchemaMatcher) Match(actual any) (bool, error) {
@@ -31,14 +32,15 @@ func (m *conformToSchemaMatcher) Match(actual any) (bool, error) {
 		return false, err
 	}
 	if m.spec == nil {
-		return false, fmt.Errorf("ConformToSchema(%q) was given a nil *fixtures.Spec", m.name)
+		return false, fmt.Errorf("ConformToSchema(%q) was given a nil *openapi.Spec", m.name)
 	}
-	return len(contract.ValidateSchema(m.spec, m.name, body)) == 0, nil
+	m.violations = contract.ValidateSchema(m.spec, m.name, body)
+	return len(m.violations) == 0, nil
 }
 
 func (m *conformToSchemaMatcher) FailureMessage(actual any) string {
 	body, resp, _ := bodyOf("ConformToSchema", actual)
-	vs := contract.ValidateSchema(m.spec, m.name, body)
+	vs := m.violations
 	return fmt.Sprintf("Expected the body to conform to schema %s of %s, but it breaks it %s:\n%s\n%s",
 		m.name, m.spec.Source, places(len(vs)), violationList(vs), evidence(resp, body))
 }

@@ -2,11 +2,12 @@ package matchers_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	. "github.com/onsi/gomega"
 
-	"github.com/chatconform/chatconform/fixtures"
+	"github.com/chatconform/chatconform/internal/openapi"
 	"github.com/chatconform/chatconform/internal/transcript"
 	"github.com/chatconform/chatconform/internal/wire"
 	. "github.com/chatconform/chatconform/matchers"
@@ -31,7 +32,7 @@ func TestConformToSchemaOfficialExamples(t *testing.T) {
 			t.Errorf("%s: no schema mapped", ex.File)
 			continue
 		}
-		for _, spec := range []*fixtures.Spec{mustSpec(t, ex.Version, ""), publishedSpec(t, ex.Version)} {
+		for _, spec := range []*openapi.Spec{mustSpec(t, ex.Version, ""), publishedSpec(t, ex.Version)} {
 			if schemas.request != "" {
 				body := []byte(ex.Parameters[schemas.param])
 				expectNoFailure(t, func() { Expect(body).To(ConformToSchema(spec, schemas.request)) })
@@ -97,6 +98,21 @@ func TestConformToSchemaWrongActual(t *testing.T) {
 		func() { Expect(42).To(ConformToSchema(spec, "AddChatParticipantsResult")) })
 	expectOneFailure(t, "ConformToSchema got a nil *transcript.Response",
 		func() { Expect((*transcript.Response)(nil)).To(ConformToSchema(spec, "AddChatParticipantsResult")) })
-	expectOneFailure(t, `ConformToSchema("AddChatParticipantsResult") was given a nil *fixtures.Spec`,
+	expectOneFailure(t, `ConformToSchema("AddChatParticipantsResult") was given a nil *openapi.Spec`,
 		func() { Expect("{}").To(ConformToSchema(nil, "AddChatParticipantsResult")) })
+}
+
+// TestConformToSchemaReportsWhatMatchFound: the failure shows the
+// violations Match found; it does not validate again.
+func TestConformToSchemaReportsWhatMatchFound(t *testing.T) {
+	spec := mustSpec(t, wire.APIVersionStable, "")
+	body := []byte(`{"value":5}`)
+	m := ConformToSchema(spec, "ChatParticipantsCollection")
+	if ok, err := m.Match(body); ok || err != nil {
+		t.Fatalf("Match = %v, %v", ok, err)
+	}
+	copy(body, `{"value":[]}`)
+	if got := m.FailureMessage(body); !strings.Contains(got, "[LIST-01] /value: must be an array, but is a number (5)") {
+		t.Errorf("failure message:\n%s", got)
+	}
 }

@@ -23,7 +23,8 @@ func ConsistOfParticipants(rawIDs ...string) types.GomegaMatcher {
 }
 
 type consistOfParticipantsMatcher struct {
-	want []string
+	want                     []string
+	missing, extra, dup, got []string
 }
 
 func (m *consistOfParticipantsMatcher) Match(actual any) (bool, error) {
@@ -31,13 +32,13 @@ func (m *consistOfParticipantsMatcher) Match(actual any) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	missing, extra, dup := contract.DiffParticipants(ps, m.want)
-	return len(missing)+len(extra)+len(dup) == 0, nil
+	m.missing, m.extra, m.dup = contract.DiffParticipants(ps, m.want)
+	m.got = keys(ps)
+	return len(m.missing)+len(m.extra)+len(m.dup) == 0, nil
 }
 
 func (m *consistOfParticipantsMatcher) FailureMessage(actual any) string {
-	ps, _ := participantsOf("ConsistOfParticipants", actual)
-	missing, extra, dup := contract.DiffParticipants(ps, m.want)
+	missing, extra, dup := m.missing, m.extra, m.dup
 	var b strings.Builder
 	fmt.Fprintf(&b, "Expected the participants to be exactly %s, each listed once:\n%s%s\nbut", countIDs(len(m.want)), format.Indent, idList(m.want))
 	if len(missing) > 0 {
@@ -49,7 +50,7 @@ func (m *consistOfParticipantsMatcher) FailureMessage(actual any) string {
 	if len(dup) > 0 {
 		fmt.Fprintf(&b, "\n%slisted more than once: %s", format.Indent, idList(dup))
 	}
-	fmt.Fprintf(&b, "\nListed (%d): %s", len(ps), idList(keys(ps)))
+	fmt.Fprintf(&b, "\nListed (%d): %s", len(m.got), idList(m.got))
 	return b.String()
 }
 

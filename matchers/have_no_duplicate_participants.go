@@ -7,7 +7,6 @@ import (
 	"github.com/onsi/gomega/types"
 
 	"github.com/chatconform/chatconform/internal/contract"
-	"github.com/chatconform/chatconform/internal/wire"
 )
 
 // HaveNoDuplicateParticipants succeeds when no raw id (rawId, else
@@ -20,37 +19,33 @@ func HaveNoDuplicateParticipants() types.GomegaMatcher {
 	return &haveNoDuplicateParticipantsMatcher{}
 }
 
-type haveNoDuplicateParticipantsMatcher struct{}
+type haveNoDuplicateParticipantsMatcher struct {
+	dup, got []string
+}
 
 func (m *haveNoDuplicateParticipantsMatcher) Match(actual any) (bool, error) {
 	ps, err := participantsOf("HaveNoDuplicateParticipants", actual)
 	if err != nil {
 		return false, err
 	}
-	return len(duplicates(ps)) == 0, nil
-}
-
-// duplicates lists the repeated ids in listing order.
-func duplicates(ps []wire.Participant) []string {
-	_, _, dup := contract.DiffParticipants(ps, nil)
-	return dup
+	_, _, m.dup = contract.DiffParticipants(ps, nil)
+	m.got = keys(ps)
+	return len(m.dup) == 0, nil
 }
 
 func (m *haveNoDuplicateParticipantsMatcher) FailureMessage(actual any) string {
-	ps, _ := participantsOf("HaveNoDuplicateParticipants", actual)
 	count := map[string]int{}
-	for _, k := range keys(ps) {
+	for _, k := range m.got {
 		count[k]++
 	}
 	var parts []string
-	for _, id := range duplicates(ps) {
+	for _, id := range m.dup {
 		parts = append(parts, fmt.Sprintf("%q (%d times)", id, count[id]))
 	}
 	return fmt.Sprintf("Expected each participant to be listed once, but these raw ids are listed more than once: %s\nListed (%d): %s",
-		strings.Join(parts, ", "), len(ps), idList(keys(ps)))
+		strings.Join(parts, ", "), len(m.got), idList(m.got))
 }
 
 func (m *haveNoDuplicateParticipantsMatcher) NegatedFailureMessage(actual any) string {
-	ps, _ := participantsOf("HaveNoDuplicateParticipants", actual)
-	return fmt.Sprintf("Expected some participant to be listed more than once, but each of the %d is listed once: %s", len(ps), idList(keys(ps)))
+	return fmt.Sprintf("Expected some participant to be listed more than once, but each of the %d is listed once: %s", len(m.got), idList(m.got))
 }

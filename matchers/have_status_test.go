@@ -28,16 +28,24 @@ Transcript:
 <   }
 < }`, func() { Expect(rejected).To(HaveStatus(201)) })
 
-	expectOneFailure(t, "Expected any status but 201 Created, got it.\nTranscript:\n"+trimNL(created.Exchange.String()),
+	expectOneFailure(t, "Expected any status but 201 Created, got 201 Created.\nTranscript:\n"+trimNL(created.Exchange.String()),
 		func() { Expect(created).NotTo(HaveStatus(201)) })
 
 	// Without a transcript the body is shown instead.
 	bare := &transcript.Response{Status: 500, Body: []byte(`{"error": {"code": "InternalError"}}`)}
 	expectOneFailure(t, "Expected status 200 OK, got 500 Internal Server Error.\nBody:\n    {\"error\":{\"code\":\"InternalError\"}}",
 		func() { Expect(bare).To(HaveStatus(200)) })
+
+	// Several codes: any of them will do.
+	expectNoFailure(t, func() { Expect(created).To(HaveStatus(http.StatusCreated, http.StatusOK)) })
+	expectOneFailure(t, "Expected status 201 Created or 200 OK, got 500 Internal Server Error.\nBody:\n    {\"error\":{\"code\":\"InternalError\"}}",
+		func() { Expect(bare).To(HaveStatus(201, 200)) })
+	expectOneFailure(t, "Expected any status but 201 Created or 200 OK, got 201 Created.\nTranscript:\n"+trimNL(created.Exchange.String()),
+		func() { Expect(created).NotTo(HaveStatus(201, 200)) })
 }
 
 func TestHaveStatusWrongActual(t *testing.T) {
+	expectOneFailure(t, "HaveStatus was given no status code", func() { Expect(response("GET", listURL, 200, nil, "")).To(HaveStatus()) })
 	expectOneFailure(t, "HaveStatus expects a *transcript.Response, got:\n    <int>: 201", func() { Expect(201).To(HaveStatus(201)) })
 	var nilResp *transcript.Response
 	expectOneFailure(t, "HaveStatus got a nil *transcript.Response", func() { Expect(nilResp).To(HaveStatus(201)) })

@@ -11,8 +11,8 @@ import (
 
 	"github.com/onsi/gomega"
 
-	"github.com/chatconform/chatconform/fixtures"
 	"github.com/chatconform/chatconform/fixtures/sharedref"
+	"github.com/chatconform/chatconform/internal/openapi"
 	"github.com/chatconform/chatconform/internal/transcript"
 	"github.com/chatconform/chatconform/internal/wire"
 )
@@ -50,9 +50,9 @@ func expectNoFailure(t *testing.T, f func()) {
 	}
 }
 
-func mustSpec(t testing.TB, version, path string) *fixtures.Spec {
+func mustSpec(t testing.TB, version, path string) *openapi.Spec {
 	t.Helper()
-	s, err := fixtures.LoadSpec(version, path)
+	s, err := openapi.Load(version, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +138,7 @@ func officialExamples(t *testing.T) []officialExample {
 }
 
 // publishedSpec loads the published document of version, or skips.
-func publishedSpec(t *testing.T, version string) *fixtures.Spec {
+func publishedSpec(t *testing.T, version string) *openapi.Spec {
 	t.Helper()
 	track := "stable"
 	if strings.HasSuffix(version, "-preview") {

@@ -8,7 +8,6 @@ package matchers
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -141,13 +140,4 @@ func keys(ps []wire.Participant) []string {
 		out[i] = p.CommunicationIdentifier.Key()
 	}
 	return out
-}
-
-// timeFailure renders a *contract.TimeError as "Expected …, got …: why".
-func timeFailure(err error) string {
-	var te *contract.TimeError
-	if !errors.As(err, &te) {
-		return fmt.Sprintf("Expected a date-time: %v", err)
-	}
-	return fmt.Sprintf("Expected %s [%s], got %q: %s", te.Want, te.Assertion, te.Value, te.Reason)
 }

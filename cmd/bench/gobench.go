@@ -14,7 +14,7 @@ import (
 const goBenchmarks = "BenchmarkValidateListPage250|BenchmarkValidateSchemaAddResult|BenchmarkPagingOracle"
 
 // goBenchPackages hold them.
-var goBenchPackages = []string{"./internal/contract/", "./internal/paging/"}
+var goBenchPackages = []string{"./internal/contract/"}
 
 // goBenchCommand is the command line, for the document.
 func goBenchCommand() string {

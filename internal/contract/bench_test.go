@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/chatconform/chatconform/fixtures"
+	"github.com/chatconform/chatconform/internal/openapi"
 	"github.com/chatconform/chatconform/internal/wire"
 )
 
@@ -36,7 +36,7 @@ func page250(tb testing.TB) []byte {
 var jsonHeader = http.Header{"Content-Type": {"application/json; charset=utf-8"}}
 
 func BenchmarkValidateListPage250(b *testing.B) {
-	spec, err := fixtures.LoadSpec(wire.APIVersionStable, "")
+	spec, err := openapi.Load(wire.APIVersionStable, "")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func BenchmarkValidateListPage250(b *testing.B) {
 }
 
 func BenchmarkValidateSchemaAddResult(b *testing.B) {
-	spec, err := fixtures.LoadSpec(wire.APIVersionStable, "")
+	spec, err := openapi.Load(wire.APIVersionStable, "")
 	if err != nil {
 		b.Fatal(err)
 	}

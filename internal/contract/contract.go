@@ -1,8 +1,10 @@
 // Package contract holds the oracles of the conformance suite: plain Go
-// functions that judge one response (or one value) against the documented
-// contract and say, in words a server implementer can act on, what is wrong
-// and where. The Gomega matchers in package matchers wrap them; nothing here
-// depends on Ginkgo or Gomega.
+// functions that judge one response, one value or one paged walk against
+// the documented contract (schemas, the error envelope, RFC 3339 times,
+// identifier kinds, participants, paging) and say, in words a server
+// implementer can act on, what is wrong and where. Every oracle returns
+// []Violation, nil when the subject conforms. The Gomega matchers in package
+// matchers wrap them; nothing here depends on Ginkgo or Gomega.
 package contract
 
 import (
@@ -20,12 +22,15 @@ type Violation struct {
 	Assertion string
 	// Pointer locates the offending value in the JSON body (RFC 6901, e.g.
 	// /value/2/shareHistoryTime); "" is the body as a whole, or a header.
+	// Paging findings are located by page instead ("page 3"), or "" for
+	// the walk as a whole.
 	Pointer string
 	// Message says what is wrong, with the value seen.
 	Message string
 }
 
-// String renders the violation on one line: "[ID] /pointer: message".
+// String renders the violation on one line: "[ID] /pointer: message" or
+// "[ID] page 3: message".
 func (v Violation) String() string {
 	var b strings.Builder
 	if v.Assertion != "" {

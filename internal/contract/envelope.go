@@ -8,7 +8,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/chatconform/chatconform/fixtures"
+	"github.com/chatconform/chatconform/internal/openapi"
 	"github.com/chatconform/chatconform/internal/wire"
 )
 
@@ -36,7 +36,7 @@ func CheckErrorEnvelope(header http.Header, body []byte) []Violation {
 		switch ct := header.Get("Content-Type"); {
 		case ct == "":
 			add("", "the Content-Type header is missing; an error body must be sent as application/json")
-		case !fixtures.IsJSONMediaType(ct):
+		case !openapi.IsJSONMediaType(ct):
 			add("", "the Content-Type is %q; an error body must be sent as application/json", ct)
 		}
 	}
@@ -111,7 +111,7 @@ func legacyDiagnosis(legacy any) string {
 // (ERR-06): 400 BadRequest, 401 Unauthorized, 403 Forbidden, 404 NotFound,
 // 413 PayloadTooLarge, 429 TooManyRequests, 503 ServiceUnavailable; exact,
 // case-sensitive. A status without a documented code passes.
-func CheckErrorCode(status int, body []byte) error {
+func CheckErrorCode(status int, body []byte) []Violation {
 	want, ok := wire.ErrorCodeForStatus[status]
 	if !ok {
 		return nil
@@ -120,14 +120,17 @@ func CheckErrorCode(status int, body []byte) error {
 }
 
 // CheckErrorCodeIs checks that error.code is exactly want (ERR-06).
-func CheckErrorCodeIs(body []byte, want string) error {
+func CheckErrorCodeIs(body []byte, want string) []Violation {
 	return checkCode(body, want, fmt.Sprintf("expected error.code %q", want))
 }
 
-func checkCode(body []byte, want, expectation string) error {
+func checkCode(body []byte, want, expectation string) []Violation {
+	fail := func(pointer, format string, args ...any) []Violation {
+		return []Violation{{Assertion: errCodeID, Pointer: pointer, Message: expectation + ", but " + fmt.Sprintf(format, args...)}}
+	}
 	obj, problem := decodeObject(body)
 	if problem != "" {
-		return fmt.Errorf("%s: %s, but %s (see ERR-05)", errCodeID, expectation, problem)
+		return fail("", "%s (see ERR-05)", problem)
 	}
 	errObj, _ := obj["error"].(map[string]any)
 	code, isString := errObj["code"].(string)
@@ -135,18 +138,18 @@ func checkCode(body []byte, want, expectation string) error {
 	case errObj == nil:
 		if legacy, ok := obj[legacyKey].(map[string]any); ok {
 			if lc, ok := legacy["Code"]; ok {
-				return fmt.Errorf("%s: %s, but there is no error.code: the body has the legacy shape, whose %s.Code is %s", errCodeID, expectation, legacyKey, show(lc))
+				return fail("/error/code", "there is no error.code: the body has the legacy shape, whose %s.Code is %s", legacyKey, show(lc))
 			}
 		}
-		return fmt.Errorf("%s: %s, but the body has no error object (see ERR-05)", errCodeID, expectation)
+		return fail("/error", "the body has no error object (see ERR-05)")
 	case !isString:
-		return fmt.Errorf("%s: %s, but error.code is %s (see ERR-05)", errCodeID, expectation, kindAndValue(errObj["code"]))
+		return fail("/error/code", "error.code is %s (see ERR-05)", kindAndValue(errObj["code"]))
 	case code == want:
 		return nil
 	case strings.EqualFold(code, want):
-		return fmt.Errorf("%s: %s, but it is %q: codes are case-sensitive", errCodeID, expectation, code)
+		return fail("/error/code", "it is %q: codes are case-sensitive", code)
 	}
-	return fmt.Errorf("%s: %s, but it is %q", errCodeID, expectation, code)
+	return fail("/error/code", "it is %q", code)
 }
 
 // decodeObject decodes body as one JSON object, or says in words why it is

@@ -150,32 +150,31 @@ func TestCheckErrorCode(t *testing.T) {
 		{418, `not even json`},
 	}
 	for _, c := range ok {
-		if err := CheckErrorCode(c.status, []byte(c.body)); err != nil {
-			t.Errorf("%d %s: %v", c.status, c.body, err)
+		if vs := CheckErrorCode(c.status, []byte(c.body)); vs != nil {
+			t.Errorf("%d %s: %v", c.status, c.body, vs)
 		}
 	}
 	bad := []struct {
 		status     int
 		body, want string
 	}{
-		{400, `{"error":{"code":"badRequest","message":"m"}}`, `ERR-06: status 400 Bad Request documents error.code "BadRequest", but it is "badRequest": codes are case-sensitive`},
-		{404, `{"error":{"code":"ResourceNotFound","message":"m"}}`, `ERR-06: status 404 Not Found documents error.code "NotFound", but it is "ResourceNotFound"`},
-		{400, `{"CommunicationError":{"Code":"BadRequest","Message":"m","Details":[]}}`, `ERR-06: status 400 Bad Request documents error.code "BadRequest", but there is no error.code: the body has the legacy shape, whose CommunicationError.Code is "BadRequest"`},
-		{401, `{"error":{"code":401}}`, `ERR-06: status 401 Unauthorized documents error.code "Unauthorized", but error.code is a number (401) (see ERR-05)`},
-		{403, `{}`, `ERR-06: status 403 Forbidden documents error.code "Forbidden", but the body has no error object (see ERR-05)`},
-		{429, ``, `ERR-06: status 429 Too Many Requests documents error.code "TooManyRequests", but the body is empty (see ERR-05)`},
+		{400, `{"error":{"code":"badRequest","message":"m"}}`, `[ERR-06] /error/code: status 400 Bad Request documents error.code "BadRequest", but it is "badRequest": codes are case-sensitive`},
+		{404, `{"error":{"code":"ResourceNotFound","message":"m"}}`, `[ERR-06] /error/code: status 404 Not Found documents error.code "NotFound", but it is "ResourceNotFound"`},
+		{400, `{"CommunicationError":{"Code":"BadRequest","Message":"m","Details":[]}}`, `[ERR-06] /error/code: status 400 Bad Request documents error.code "BadRequest", but there is no error.code: the body has the legacy shape, whose CommunicationError.Code is "BadRequest"`},
+		{401, `{"error":{"code":401}}`, `[ERR-06] /error/code: status 401 Unauthorized documents error.code "Unauthorized", but error.code is a number (401) (see ERR-05)`},
+		{403, `{}`, `[ERR-06] /error: status 403 Forbidden documents error.code "Forbidden", but the body has no error object (see ERR-05)`},
+		{429, ``, `[ERR-06] status 429 Too Many Requests documents error.code "TooManyRequests", but the body is empty (see ERR-05)`},
 	}
 	for _, c := range bad {
-		err := CheckErrorCode(c.status, []byte(c.body))
-		if err == nil || err.Error() != c.want {
-			t.Errorf("%d %s\n got: %v\nwant: %s", c.status, c.body, err, c.want)
+		if got := Format(CheckErrorCode(c.status, []byte(c.body)), ""); got != c.want {
+			t.Errorf("%d %s\n got: %v\nwant: %s", c.status, c.body, got, c.want)
 		}
 	}
-	if err := CheckErrorCodeIs([]byte(`{"error":{"code":"NotFound","message":"m"}}`), "NotFound"); err != nil {
-		t.Error(err)
+	if vs := CheckErrorCodeIs([]byte(`{"error":{"code":"NotFound","message":"m"}}`), "NotFound"); vs != nil {
+		t.Error(vs)
 	}
-	err := CheckErrorCodeIs([]byte(`{"error":{"code":"NOTFOUND","message":"m"}}`), "NotFound")
-	if want := `ERR-06: expected error.code "NotFound", but it is "NOTFOUND": codes are case-sensitive`; err == nil || err.Error() != want {
-		t.Errorf("got %v\nwant %s", err, want)
+	got := Format(CheckErrorCodeIs([]byte(`{"error":{"code":"NOTFOUND","message":"m"}}`), "NotFound"), "")
+	if want := `[ERR-06] /error/code: expected error.code "NotFound", but it is "NOTFOUND": codes are case-sensitive`; got != want {
+		t.Errorf("got %v\nwant %s", got, want)
 	}
 }

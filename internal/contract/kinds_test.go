@@ -1,7 +1,7 @@
 package contract
 
 import (
-	"slices"
+	"strings"
 	"testing"
 
 	"github.com/chatconform/chatconform/internal/wire"
@@ -15,10 +15,10 @@ func TestCheckIdentifierKinds(t *testing.T) {
 	if got := CheckIdentifierKinds([]wire.Participant{documented}); len(got) != 0 {
 		t.Errorf("documented identifier: %v", got)
 	}
-	if got := CheckIdentifierKinds([]wire.Participant{live, wrong}); !slices.Equal(got, []string{
-		"value[0].communicationIdentifier.kind is missing (documented as required in responses; the live service omits it)",
-		"value[1].communicationIdentifier.kind is phoneNumber but the populated sub-object is communicationUser",
-	}) {
+	if got := Format(CheckIdentifierKinds([]wire.Participant{live, wrong}), ""); got != strings.Join([]string{
+		"[LIST-03] /value/0/communicationIdentifier/kind: missing (documented as required in responses; the live service omits it)",
+		"[LIST-03] /value/1/communicationIdentifier/kind: is phoneNumber but the populated sub-object is communicationUser",
+	}, "\n") {
 		t.Errorf("findings: %q", got)
 	}
 }

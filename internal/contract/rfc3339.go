@@ -1,48 +1,40 @@
 package contract
 
 import (
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
-
-// TimeError is the error of CheckRFC3339 and CheckRFC3339UTCSeconds: which
-// assertion the value fails, what was expected and what is wrong.
-type TimeError struct {
-	Assertion string // TIME-01 or TIME-02
-	Value     string
-	Want      string // e.g. "an RFC 3339 date-time (§5.6)"
-	Reason    string
-}
-
-func (e *TimeError) Error() string {
-	return fmt.Sprintf("%s: %q is not %s: %s", e.Assertion, e.Value, e.Want, e.Reason)
-}
 
 const (
 	wantRFC3339 = "an RFC 3339 date-time (§5.6)"
 	wantUTCSecs = "a date-time in the documented form yyyy-MM-ddTHH:mm:ssZ (UTC, whole seconds, e.g. 2020-10-30T10:50:50Z)"
 )
 
+func timeViolation(id, value, want, reason string) []Violation {
+	return []Violation{{Assertion: id, Message: fmt.Sprintf("%q is not %s: %s", value, want, reason)}}
+}
+
 // CheckRFC3339 reports whether s is a date-time as RFC 3339 §5.6 defines it
 // (TIME-01): full-date, 'T' (or 't'), hh:mm:ss with seconds required, an
 // optional fraction, and 'Z' (or 'z') or a numeric offset ±hh:mm. Dates
 // must exist (no 2021-02-29), hours stop at 23 (no 24:00), and second 60 is
-// accepted only for a leap second at 23:59:60 UTC. The error is a
-// *TimeError.
-func CheckRFC3339(s string) error {
+// accepted only for a leap second at 23:59:60 UTC. nil means it is one.
+func CheckRFC3339(s string) []Violation {
 	if p := rfc3339Problem(s); p != "" {
-		return &TimeError{Assertion: "TIME-01", Value: s, Want: wantRFC3339, Reason: p}
+		return timeViolation("TIME-01", s, wantRFC3339, p)
 	}
 	return nil
 }
 
 // CheckRFC3339UTCSeconds reports whether s has exactly the documented form
 // yyyy-MM-ddTHH:mm:ssZ (TIME-02): a valid RFC 3339 instant in UTC with 'Z',
-// whole seconds, upper-case 'T' and 'Z'. The error is a *TimeError naming
-// every departure.
-func CheckRFC3339UTCSeconds(s string) error {
+// whole seconds, upper-case 'T' and 'Z'. The one violation names every
+// departure.
+func CheckRFC3339UTCSeconds(s string) []Violation {
 	if p := rfc3339Problem(s); p != "" {
-		return &TimeError{Assertion: "TIME-02", Value: s, Want: wantUTCSecs, Reason: "it is not even an RFC 3339 date-time: " + p}
+		return timeViolation("TIME-02", s, wantUTCSecs, "it is not even an RFC 3339 date-time: "+p)
 	}
 	var problems []string
 	if s[10] == 't' {
@@ -65,18 +57,64 @@ func CheckRFC3339UTCSeconds(s string) error {
 		problems = append(problems, fmt.Sprintf("it has the offset %s instead of 'Z' (UTC)", rest))
 	}
 	if len(problems) > 0 {
-		return &TimeError{Assertion: "TIME-02", Value: s, Want: wantUTCSecs, Reason: strings.Join(problems, "; ")}
+		return timeViolation("TIME-02", s, wantUTCSecs, strings.Join(problems, "; "))
 	}
 	return nil
 }
 
+// ParseRFC3339 parses exactly what CheckRFC3339 accepts, which Go's
+// time.RFC3339 layout does not all accept: lower-case 't' and 'z' (RFC 3339
+// §5.6 NOTE) and the leap second 23:59:60, read as the next second since
+// Go has no leap seconds. The error says what is wrong, as CheckRFC3339.
+func ParseRFC3339(s string) (time.Time, error) {
+	if p := rfc3339Problem(s); p != "" {
+		return time.Time{}, fmt.Errorf("%q is not %s: %s", s, wantRFC3339, p)
+	}
+	b := []byte(s)
+	b[10] = 'T'
+	if last := len(b) - 1; b[last] == 'z' {
+		b[last] = 'Z'
+	}
+	leap := b[17] == '6' && b[18] == '0'
+	if leap {
+		b[17], b[18] = '5', '9'
+	}
+	t, err := time.Parse(time.RFC3339Nano, string(b))
+	if err != nil {
+		// rfc3339Problem and time.Parse disagree: a bug here, not in s.
+		return time.Time{}, errors.New("contract: ParseRFC3339: " + err.Error())
+	}
+	if leap {
+		t = t.Add(time.Second)
+	}
+	return t, nil
+}
+
+// SameInstant reports whether a and b are RFC 3339 date-times naming the
+// same instant at second precision (fractions are cut, not rounded: the
+// documented form has whole seconds), whatever their offsets and case. When
+// they are not, why says so for people: the difference, or which one is
+// not a date-time.
+func SameInstant(a, b string) (same bool, why string) {
+	ta, errA := ParseRFC3339(a)
+	tb, errB := ParseRFC3339(b)
+	switch {
+	case errA != nil:
+		return false, errA.Error()
+	case errB != nil:
+		return false, errB.Error()
+	}
+	ta, tb = ta.Truncate(time.Second), tb.Truncate(time.Second)
+	if ta.Equal(tb) {
+		return true, ""
+	}
+	return false, fmt.Sprintf("%q is %s and %q is %s, %s apart",
+		a, ta.UTC().Format(time.RFC3339), b, tb.UTC().Format(time.RFC3339), tb.Sub(ta).Abs())
+}
+
 // rfc3339Problem returns "" when s is an RFC 3339 date-time, else what is
-// wrong with it, for people: the first problem found, left to right. It
-// takes the raw bytes of a JSON string as well (the fast path of schema
-// validation checks those without copying them into a string); the
-// messages are the same either way, as %q and %s print a []byte as the
-// string it holds.
-func rfc3339Problem[S ~string | ~[]byte](s S) string {
+// wrong with it, for people: the first problem found, left to right.
+func rfc3339Problem(s string) string {
 	if len(s) == 0 {
 		return "it is empty"
 	}
@@ -188,7 +226,7 @@ func daysIn(year, month int) int {
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
-func digits[S ~string | ~[]byte](s S) bool {
+func digits(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if !isDigit(s[i]) {
 			return false
@@ -198,7 +236,7 @@ func digits[S ~string | ~[]byte](s S) bool {
 }
 
 // atoi converts a string of ASCII digits (already checked).
-func atoi[S ~string | ~[]byte](s S) int {
+func atoi(s string) int {
 	n := 0
 	for i := 0; i < len(s); i++ {
 		n = n*10 + int(s[i]-'0')

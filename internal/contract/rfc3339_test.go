@@ -23,14 +23,17 @@ func TestCheckRFC3339Accepts(t *testing.T) {
 		"0000-01-01T00:00:00Z",
 		"9999-12-31T23:59:59.999999999+23:59",
 	} {
-		if err := CheckRFC3339(s); err != nil {
-			t.Errorf("CheckRFC3339(%q) = %v", s, err)
+		if vs := CheckRFC3339(s); vs != nil {
+			t.Errorf("CheckRFC3339(%q) = %v", s, vs)
+		}
+		if _, err := ParseRFC3339(s); err != nil {
+			t.Errorf("ParseRFC3339(%q) = %v", s, err)
 		}
 	}
 }
 
 func TestCheckRFC3339Rejects(t *testing.T) {
-	const pre = "TIME-01: "
+	const pre = "[TIME-01] "
 	for s, want := range map[string]string{
 		"":                           `"" is not an RFC 3339 date-time (§5.6): it is empty`,
 		"yesterday":                  `"yesterday" is not an RFC 3339 date-time (§5.6): it does not start with a full date yyyy-MM-dd`,
@@ -61,48 +64,93 @@ func TestCheckRFC3339Rejects(t *testing.T) {
 		"1591422941":                 `"1591422941" is not an RFC 3339 date-time (§5.6): it does not start with a full date yyyy-MM-dd`,
 		"6/6/2020 5:55:41 AM +00:00": `"6/6/2020 5:55:41 AM +00:00" is not an RFC 3339 date-time (§5.6): it does not start with a full date yyyy-MM-dd`,
 	} {
-		err := CheckRFC3339(s)
-		if err == nil {
+		vs := CheckRFC3339(s)
+		if vs == nil {
 			t.Errorf("CheckRFC3339(%q) accepted it", s)
 			continue
 		}
-		if err.Error() != pre+want {
-			t.Errorf("CheckRFC3339(%q)\n got: %s\nwant: %s", s, err, pre+want)
+		if got := Format(vs, ""); got != pre+want {
+			t.Errorf("CheckRFC3339(%q)\n got: %s\nwant: %s", s, got, pre+want)
+		}
+		if _, err := ParseRFC3339(s); err == nil || err.Error() != want {
+			t.Errorf("ParseRFC3339(%q) error\n got: %v\nwant: %s", s, err, want)
 		}
 	}
 }
 
 func TestCheckRFC3339UTCSeconds(t *testing.T) {
 	for _, s := range []string{"1970-01-01T00:00:00Z", "2020-10-30T10:50:50Z", "2016-12-31T23:59:60Z"} {
-		if err := CheckRFC3339UTCSeconds(s); err != nil {
-			t.Errorf("CheckRFC3339UTCSeconds(%q) = %v", s, err)
+		if vs := CheckRFC3339UTCSeconds(s); vs != nil {
+			t.Errorf("CheckRFC3339UTCSeconds(%q) = %v", s, vs)
 		}
 	}
 	const form = `is not a date-time in the documented form yyyy-MM-ddTHH:mm:ssZ (UTC, whole seconds, e.g. 2020-10-30T10:50:50Z): `
 	for s, want := range map[string]string{
-		"2020-06-06T05:55:41.6460000Z":      `TIME-02: "2020-06-06T05:55:41.6460000Z" ` + form + `it has fractional seconds (.6460000)`,
-		"2020-06-06T05:55:41+00:00":         `TIME-02: "2020-06-06T05:55:41+00:00" ` + form + `it has the offset +00:00 instead of 'Z' (UTC)`,
-		"2020-06-06t05:55:41z":              `TIME-02: "2020-06-06t05:55:41z" ` + form + `it uses a lower-case 't' separator; it uses a lower-case 'z'`,
-		"2025-06-11T22:20:17.0404706+00:00": `TIME-02: "2025-06-11T22:20:17.0404706+00:00" ` + form + `it has fractional seconds (.0404706); it has the offset +00:00 instead of 'Z' (UTC)`,
-		"2020-06-06 05:55:41":               `TIME-02: "2020-06-06 05:55:41" is not a date-time in the documented form yyyy-MM-ddTHH:mm:ssZ (UTC, whole seconds, e.g. 2020-10-30T10:50:50Z): it is not even an RFC 3339 date-time: the date and the time are separated by a space; RFC 3339 requires 'T'`,
-		"2021-02-29T00:00:00Z":              `TIME-02: "2021-02-29T00:00:00Z" is not a date-time in the documented form yyyy-MM-ddTHH:mm:ssZ (UTC, whole seconds, e.g. 2020-10-30T10:50:50Z): it is not even an RFC 3339 date-time: day 29 does not exist in 2021-02`,
+		"2020-06-06T05:55:41.6460000Z":      `[TIME-02] "2020-06-06T05:55:41.6460000Z" ` + form + `it has fractional seconds (.6460000)`,
+		"2020-06-06T05:55:41+00:00":         `[TIME-02] "2020-06-06T05:55:41+00:00" ` + form + `it has the offset +00:00 instead of 'Z' (UTC)`,
+		"2020-06-06t05:55:41z":              `[TIME-02] "2020-06-06t05:55:41z" ` + form + `it uses a lower-case 't' separator; it uses a lower-case 'z'`,
+		"2025-06-11T22:20:17.0404706+00:00": `[TIME-02] "2025-06-11T22:20:17.0404706+00:00" ` + form + `it has fractional seconds (.0404706); it has the offset +00:00 instead of 'Z' (UTC)`,
+		"2020-06-06 05:55:41":               `[TIME-02] "2020-06-06 05:55:41" is not a date-time in the documented form yyyy-MM-ddTHH:mm:ssZ (UTC, whole seconds, e.g. 2020-10-30T10:50:50Z): it is not even an RFC 3339 date-time: the date and the time are separated by a space; RFC 3339 requires 'T'`,
+		"2021-02-29T00:00:00Z":              `[TIME-02] "2021-02-29T00:00:00Z" is not a date-time in the documented form yyyy-MM-ddTHH:mm:ssZ (UTC, whole seconds, e.g. 2020-10-30T10:50:50Z): it is not even an RFC 3339 date-time: day 29 does not exist in 2021-02`,
 	} {
-		err := CheckRFC3339UTCSeconds(s)
-		if err == nil || err.Error() != want {
-			t.Errorf("CheckRFC3339UTCSeconds(%q)\n got: %v\nwant: %s", s, err, want)
+		if got := Format(CheckRFC3339UTCSeconds(s), ""); got != want {
+			t.Errorf("CheckRFC3339UTCSeconds(%q)\n got: %v\nwant: %s", s, got, want)
 		}
 	}
 }
 
-// FuzzCheckRFC3339 cross-checks the checker with time.Parse: whatever it
-// accepts, Go must parse too, except where RFC 3339 allows what Go refuses
-// (lower-case t/z, leap seconds). Go is laxer elsewhere (one-digit hours, a
+func TestParseRFC3339(t *testing.T) {
+	for s, want := range map[string]string{
+		"2020-06-06t05:55:41z":           "2020-06-06T05:55:41Z",
+		"2020-06-06T05:55:41+05:30":      "2020-06-06T00:25:41Z",
+		"2020-06-06T05:55:41.123456789Z": "2020-06-06T05:55:41.123456789Z",
+		"2016-12-31T23:59:60Z":           "2017-01-01T00:00:00Z",
+		"2016-12-31T18:59:60-05:00":      "2017-01-01T00:00:00Z",
+	} {
+		got, err := ParseRFC3339(s)
+		if err != nil || got.UTC().Format(time.RFC3339Nano) != want {
+			t.Errorf("ParseRFC3339(%q) = %v, %v; want %s", s, got, err, want)
+		}
+	}
+}
+
+func TestSameInstant(t *testing.T) {
+	for _, c := range [][2]string{
+		{"2020-06-06T05:55:41Z", "2020-06-06T05:55:41Z"},
+		{"2020-06-06t05:55:41z", "2020-06-06T05:55:41Z"},
+		{"2020-06-06T11:25:41+05:30", "2020-06-06T05:55:41Z"},
+		{"2020-06-06T05:55:41.9990000Z", "2020-06-06T05:55:41Z"},
+		{"2020-06-06T00:55:41.5-05:00", "2020-06-06t05:55:41.0z"},
+	} {
+		if same, why := SameInstant(c[0], c[1]); !same {
+			t.Errorf("SameInstant(%q, %q) = false: %s", c[0], c[1], why)
+		}
+	}
+	for _, c := range [][3]string{
+		{"2020-06-06T05:55:42Z", "2020-06-06T05:55:41.999Z", `"2020-06-06T05:55:42Z" is 2020-06-06T05:55:42Z and "2020-06-06T05:55:41.999Z" is 2020-06-06T05:55:41Z, 1s apart`},
+		{"2020-06-06T05:55:41+01:00", "2020-06-06T05:55:41Z", `"2020-06-06T05:55:41+01:00" is 2020-06-06T04:55:41Z and "2020-06-06T05:55:41Z" is 2020-06-06T05:55:41Z, 1h0m0s apart`},
+		{"2020-06-06 05:55:41", "2020-06-06T05:55:41Z", `"2020-06-06 05:55:41" is not an RFC 3339 date-time (§5.6): the date and the time are separated by a space; RFC 3339 requires 'T'`},
+		{"2020-06-06T05:55:41Z", "", `"" is not an RFC 3339 date-time (§5.6): it is empty`},
+	} {
+		if same, why := SameInstant(c[0], c[1]); same || why != c[2] {
+			t.Errorf("SameInstant(%q, %q) = %v\n got: %s\nwant: %s", c[0], c[1], same, why, c[2])
+		}
+	}
+}
+
+// FuzzCheckRFC3339 cross-checks the checker with ParseRFC3339 (they accept
+// the same) and time.Parse: whatever it accepts, Go must parse too, except
+// where RFC 3339 allows what Go refuses (lower-case t/z, leap seconds). Go is laxer elsewhere (one-digit hours, a
 // ',' before the fraction), so the converse is not required.
 func FuzzCheckRFC3339(f *testing.F) {
 	for _, s := range []string{"2020-06-06T05:55:41Z", "2020-06-06T05:55:41.5+01:00", "2016-12-31T23:59:60Z", "2020-06-06 05:55:41", "x"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
+		_, err := ParseRFC3339(s)
+		if (CheckRFC3339(s) == nil) != (err == nil) {
+			t.Fatalf("CheckRFC3339 and ParseRFC3339 disagree on %q: %v", s, err)
+		}
 		if CheckRFC3339(s) != nil || strings.ContainsAny(s, "tz") || s[17:19] == "60" {
 			return
 		}

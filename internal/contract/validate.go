@@ -20,7 +20,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 
-	"github.com/chatconform/chatconform/fixtures"
+	"github.com/chatconform/chatconform/internal/openapi"
 )
 
 // dateTimeFormat enforces RFC 3339 §5.6 with CheckRFC3339's rules. It is
@@ -60,14 +60,6 @@ var (
 	respOpts31 = append(slices.Clip(opts31), openapi3.VisitAsResponse())
 )
 
-// fastPathApplies reports whether a body for schema may first go through
-// fastConforms: the schema is resolved, and the document is OpenAPI 3.0
-// (3.1 documents go through kin-openapi's JSON Schema 2020-12 validator,
-// which the fast path does not mirror).
-func fastPathApplies(doc *openapi3.T, schema *openapi3.SchemaRef) bool {
-	return schema != nil && schema.Value != nil && !doc.IsOpenAPI31OrLater()
-}
-
 func optionsFor(doc *openapi3.T) []openapi3.SchemaValidationOption {
 	if doc.IsOpenAPI31OrLater() {
 		return opts31
@@ -91,13 +83,7 @@ func responseOptionsFor(doc *openapi3.T) []openapi3.SchemaValidationOption {
 // Every violation carries its JSON pointer; the assertion ID is ADD-02 for
 // the add 201, LIST-01 for the list 200, ERR-05 for 4xx/5xx, TIME-01 for a
 // bad shareHistoryTime, else "". nil means the response conforms.
-func ValidateResponse(spec *fixtures.Spec, method, path string, status int, header http.Header, body []byte) []Violation {
-	return validateResponse(spec, method, path, status, header, body, true)
-}
-
-// validateResponse is ValidateResponse, with the fast path (fastConforms)
-// tried first when fast is set; the tests compare both ways.
-func validateResponse(spec *fixtures.Spec, method, path string, status int, header http.Header, body []byte, fast bool) []Violation {
+func ValidateResponse(spec *openapi.Spec, method, path string, status int, header http.Header, body []byte) []Violation {
 	route, params, err := spec.FindRoute(method, path)
 	if err != nil {
 		return []Violation{{Message: err.Error()}}
@@ -116,20 +102,19 @@ func validateResponse(spec *fixtures.Spec, method, path string, status int, head
 	}
 	if responseRef == nil || responseRef.Value == nil {
 		return fail("", "status %d %s is not documented for %s; documented: %s",
-			status, http.StatusText(status), what, strings.Join(fixtures.DocumentedStatuses(route.Operation), ", "))
+			status, http.StatusText(status), what, strings.Join(openapi.DocumentedStatuses(route.Operation), ", "))
 	}
 	response := responseRef.Value
 
 	// Checked here rather than left to kin-openapi, whose messages for these
 	// cases do not say what was expected.
 	var (
-		media    *openapi3.MediaType
-		value    any
-		decoded  bool // the body is JSON, judged here rather than by openapi3filter
-		conforms bool // the fast path found it conforms to the schema
+		media   *openapi3.MediaType
+		value   any
+		decoded bool // the body is JSON, judged here rather than by openapi3filter
 	)
 	if len(response.Content) > 0 {
-		documented := strings.Join(fixtures.MediaTypes(response), ", ")
+		documented := strings.Join(openapi.MediaTypes(response), ", ")
 		ct := header.Get("Content-Type")
 		switch {
 		case ct == "":
@@ -138,29 +123,21 @@ func validateResponse(spec *fixtures.Spec, method, path string, status int, head
 			return fail("", "the Content-Type %q is not documented for status %d of %s; documented: %s", ct, status, what, documented)
 		}
 		media = response.Content.Get(ct)
-		if fixtures.IsJSONMediaType(ct) {
+		if openapi.IsJSONMediaType(ct) {
 			if len(bytes.TrimSpace(body)) == 0 {
 				return fail("", "the body is empty, but status %d of %s documents a body of schema %s", status, what, schemaName(media.Schema))
 			}
-			switch {
-			case fast && fastPathApplies(spec.Doc, media.Schema) && fastConforms(media.Schema.Value, body, true):
-				// The body conforms (see fastpath.go): nothing for the
-				// schema walk below to find, so no need to decode it.
-				conforms = true
-			default:
-				var problem string
-				if value, problem = decodeBody(body); problem != "" {
-					return fail("", "%s", problem)
-				}
+			var problem string
+			if value, problem = decodeBody(body); problem != "" {
+				return fail("", "%s", problem)
 			}
 			decoded = true
 		}
 	}
 
-	// Status and headers go through openapi3filter. A JSON body was judged
-	// conforming by the fast path above, or decoded there and is validated
-	// below with the same schema options, so that it is parsed once, by the
-	// faster decoder (a 250-participant page is the common case).
+	// Status and headers go through openapi3filter. A JSON body was decoded
+	// above and is validated below with the same schema options, so that it
+	// is parsed once, by the faster decoder.
 	u, err := url.Parse(path)
 	if err != nil {
 		u = &url.URL{Path: path}
@@ -188,7 +165,7 @@ func validateResponse(spec *fixtures.Spec, method, path string, status int, head
 	if err := openapi3filter.ValidateResponse(context.Background(), input); err != nil {
 		vs = responseViolations(id, route, err)
 	}
-	if decoded && !conforms && media.Schema != nil && media.Schema.Value != nil {
+	if decoded && media.Schema != nil && media.Schema.Value != nil {
 		if err := media.Schema.Value.VisitJSON(value, responseOptionsFor(spec.Doc)...); err != nil {
 			vs = append(vs, schemaViolations(id, err)...)
 		}
@@ -223,9 +200,9 @@ func assertionForResponse(operationID string, status int) string {
 	switch {
 	case status >= 400:
 		return errEnvelopeID
-	case operationID == fixtures.OpAddParticipants && status == http.StatusCreated:
+	case operationID == openapi.OpAddParticipants && status == http.StatusCreated:
 		return "ADD-02"
-	case operationID == fixtures.OpListParticipants && status == http.StatusOK:
+	case operationID == openapi.OpListParticipants && status == http.StatusOK:
 		return "LIST-01"
 	}
 	return ""
@@ -265,13 +242,7 @@ func responseViolations(id string, route *routers.Route, err error) []Violation 
 // ADD-02 for AddChatParticipantsResult, LIST-01 for
 // ChatParticipantsCollection, ERR-05 for CommunicationErrorResponse,
 // TIME-01 for a bad shareHistoryTime, else "".
-func ValidateSchema(spec *fixtures.Spec, schemaName string, body []byte) []Violation {
-	return validateSchema(spec, schemaName, body, true)
-}
-
-// validateSchema is ValidateSchema, with the fast path (fastConforms) tried
-// first when fast is set; the tests compare both ways.
-func validateSchema(spec *fixtures.Spec, schemaName string, body []byte, fast bool) []Violation {
+func ValidateSchema(spec *openapi.Spec, schemaName string, body []byte) []Violation {
 	id := assertionForSchema(schemaName)
 	ref, err := spec.Schema(schemaName)
 	if err != nil {
@@ -279,9 +250,6 @@ func validateSchema(spec *fixtures.Spec, schemaName string, body []byte, fast bo
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return []Violation{{Assertion: id, Message: fmt.Sprintf("the body is empty; a %s is a JSON value", schemaName)}}
-	}
-	if fast && fastPathApplies(spec.Doc, ref) && fastConforms(ref.Value, body, false) {
-		return nil
 	}
 	value, problem := decodeBody(body)
 	if problem != "" {

@@ -13,12 +13,13 @@ import (
 
 	"github.com/chatconform/chatconform/fixtures"
 	"github.com/chatconform/chatconform/fixtures/sharedref"
+	"github.com/chatconform/chatconform/internal/openapi"
 	"github.com/chatconform/chatconform/internal/wire"
 )
 
-func mustSpec(t testing.TB, version, path string) *fixtures.Spec {
+func mustSpec(t testing.TB, version, path string) *openapi.Spec {
 	t.Helper()
-	s, err := fixtures.LoadSpec(version, path)
+	s, err := openapi.Load(version, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,9 +28,9 @@ func mustSpec(t testing.TB, version, path string) *fixtures.Spec {
 
 // specsUnderTest are the embedded documents and, when the reference data
 // is present, the published ones, for every certified api-version.
-func specsUnderTest(t *testing.T, withPublished bool) map[string]*fixtures.Spec {
+func specsUnderTest(t *testing.T, withPublished bool) map[string]*openapi.Spec {
 	t.Helper()
-	specs := map[string]*fixtures.Spec{}
+	specs := map[string]*openapi.Spec{}
 	for _, v := range wire.SupportedChatVersions {
 		specs["embedded "+v] = mustSpec(t, v, "")
 		if withPublished {

@@ -18,10 +18,10 @@ import (
 	"golang.org/x/sync/errgroup"
 	"golang.org/x/time/rate"
 
-	"github.com/chatconform/chatconform/fixtures"
 	"github.com/chatconform/chatconform/internal/catalogue"
 	"github.com/chatconform/chatconform/internal/client"
 	"github.com/chatconform/chatconform/internal/config"
+	"github.com/chatconform/chatconform/internal/openapi"
 	"github.com/chatconform/chatconform/internal/transcript"
 	"github.com/chatconform/chatconform/internal/wire"
 )
@@ -58,7 +58,7 @@ type Env struct {
 	*Pool
 	Config *config.Config
 	Client *client.Client
-	Spec   *fixtures.Spec
+	Spec   *openapi.Spec
 
 	next    atomic.Uint64
 	mu      sync.Mutex
@@ -199,7 +199,7 @@ func derefUser(u *client.User) []client.User {
 // hosts that starts at a different host in every process. limiter, when
 // not nil, is the run's shared CHAT_MAX_RPS limiter (see RateServer).
 func Setup(cfg *config.Config, pool *Pool, process int, limiter client.Waiter, record func(*transcript.Exchange)) (*Env, error) {
-	spec, err := fixtures.LoadSpec(cfg.APIVersion, cfg.SpecPath)
+	spec, err := openapi.Load(cfg.APIVersion, cfg.SpecPath)
 	if err != nil {
 		return nil, err
 	}

@@ -122,7 +122,7 @@ type ContractCheck struct {
 }
 
 // NewContractCheck builds the check for doc, which must be a validated
-// OpenAPI 3 document (e.g. fixtures.Spec.Doc, a published Swagger 2.0
+// OpenAPI 3 document (e.g. openapi.Spec.Doc, a published Swagger 2.0
 // document converted with openapi2conv). Paths starting with one of
 // passthrough are not validated.
 //

@@ -10,7 +10,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/chatconform/chatconform/fixtures"
+	"github.com/chatconform/chatconform/internal/openapi"
 	"github.com/chatconform/chatconform/internal/recordings"
 	"github.com/chatconform/chatconform/internal/wire"
 )
@@ -58,11 +58,11 @@ func inFile(entries []recordings.Entry, file string) []recordings.Entry {
 }
 
 // embeddedSpecs loads the embedded document of each certified api-version.
-func embeddedSpecs(t *testing.T) map[string]*fixtures.Spec {
+func embeddedSpecs(t *testing.T) map[string]*openapi.Spec {
 	t.Helper()
-	out := map[string]*fixtures.Spec{}
+	out := map[string]*openapi.Spec{}
 	for _, v := range wire.SupportedChatVersions {
-		s, err := fixtures.LoadSpec(v, "")
+		s, err := openapi.Load(v, "")
 		if err != nil {
 			t.Fatalf("embedded document for %s: %v", v, err)
 		}

@@ -13,10 +13,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chatconform/chatconform/fixtures"
 	"github.com/chatconform/chatconform/fixtures/sharedref"
 	"github.com/chatconform/chatconform/internal/catalogue"
 	"github.com/chatconform/chatconform/internal/contract"
+	"github.com/chatconform/chatconform/internal/openapi"
 	"github.com/chatconform/chatconform/internal/outcome"
 	"github.com/chatconform/chatconform/internal/suiterun"
 	"github.com/chatconform/chatconform/internal/wire"
@@ -29,12 +29,12 @@ var publishedDocs = map[string]string{
 }
 
 // loadPublished loads the published document of version, converted to
-// OpenAPI 3 with openapi2conv (fixtures.LoadSpec does the conversion, with
+// OpenAPI 3 with openapi2conv (openapi.Load does the conversion, with
 // the Common/ $refs resolved relative to the file), or skips.
-func loadPublished(t *testing.T, version string) *fixtures.Spec {
+func loadPublished(t *testing.T, version string) *openapi.Spec {
 	t.Helper()
 	specs := sharedref.Dir(t, "reference", "specs")
-	spec, err := fixtures.LoadSpec(version, filepath.Join(specs, filepath.FromSlash(publishedDocs[version])))
+	spec, err := openapi.Load(version, filepath.Join(specs, filepath.FromSlash(publishedDocs[version])))
 	if err != nil {
 		t.Fatalf("loading the published document for %s: %v", version, err)
 	}
@@ -82,8 +82,8 @@ type allowance struct {
 }
 
 const (
-	opAdd  = fixtures.OpAddParticipants
-	opList = fixtures.OpListParticipants
+	opAdd  = openapi.OpAddParticipants
+	opList = openapi.OpListParticipants
 )
 
 // allowList is the ONE table of accepted differences from the published

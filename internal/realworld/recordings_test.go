@@ -11,16 +11,14 @@ import (
 	"slices"
 	"strconv"
 	"testing"
-	"time"
 
 	. "github.com/onsi/gomega"
 
-	"github.com/chatconform/chatconform/fixtures"
 	"github.com/chatconform/chatconform/fixtures/sharedref"
 	"github.com/chatconform/chatconform/internal/client"
 	"github.com/chatconform/chatconform/internal/config"
 	"github.com/chatconform/chatconform/internal/contract"
-	"github.com/chatconform/chatconform/internal/paging"
+	"github.com/chatconform/chatconform/internal/openapi"
 	"github.com/chatconform/chatconform/internal/recordings"
 	"github.com/chatconform/chatconform/internal/wire"
 	"github.com/chatconform/chatconform/matchers"
@@ -120,7 +118,7 @@ func TestRecordingVectors(t *testing.T) {
 		t.Run(fmt.Sprintf("%s#%d %s", e.File, e.Index, v.kind), func(t *testing.T) {
 			g := NewWithT(t)
 			path := requestPath(t, e)
-			judge := func(spec *fixtures.Spec) []contract.Violation {
+			judge := func(spec *openapi.Spec) []contract.Violation {
 				return contract.ValidateResponse(spec, e.Method, path, e.Status, e.ResponseHeader, e.ResponseBody)
 			}
 			switch v.kind {
@@ -129,7 +127,7 @@ func TestRecordingVectors(t *testing.T) {
 				_, _, err := stable.FindRoute(e.Method, path)
 				g.Expect(err).To(MatchError(ContainSubstring("documents no operation")), "the chat document must not claim an Identity call")
 				for _, exp := range stringsAt(e.ResponseBody, "expiresOn") {
-					g.Expect(contract.CheckRFC3339(exp)).To(Succeed(), "Identity expiresOn")
+					g.Expect(contract.CheckRFC3339(exp)).To(BeEmpty(), "Identity expiresOn")
 				}
 
 			case createOK:
@@ -211,11 +209,13 @@ func TestRecordingVectors(t *testing.T) {
 				g.Expect(vs[0].Message).To(ContainSubstring(`legacy ACS shape {"CommunicationError"`))
 				g.Expect(vs[0].Message).To(ContainSubstring(`Code "` + v.code + `"`))
 				g.Expect(e.ResponseBody).NotTo(matchers.HaveErrorEnvelope(""))
-				g.Expect(matchers.HaveErrorEnvelope("").FailureMessage(e.ResponseBody)).To(ContainSubstring("legacy ACS shape"))
-				err := contract.CheckErrorCode(e.Status, e.ResponseBody)
-				g.Expect(err).To(MatchError(ContainSubstring("legacy shape, whose CommunicationError.Code is \"" + v.code + "\"")))
+				envelope := matchers.HaveErrorEnvelope("")
+				g.Expect(envelope.Match(e.ResponseBody)).To(BeFalse())
+				g.Expect(envelope.FailureMessage(e.ResponseBody)).To(ContainSubstring("legacy ACS shape"))
+				codes := contract.CheckErrorCode(e.Status, e.ResponseBody)
+				g.Expect(contract.Format(codes, "")).To(ContainSubstring("legacy shape, whose CommunicationError.Code is \"" + v.code + "\""))
 				// The operation oracle says the same, against both documents.
-				for _, spec := range []*fixtures.Spec{stable, preview} {
+				for _, spec := range []*openapi.Spec{stable, preview} {
 					vs := judge(spec)
 					g.Expect(vs).To(HaveLen(1), contract.Format(vs, "  "))
 					g.Expect(vs[0].Message).To(ContainSubstring("legacy ACS shape"))
@@ -244,9 +244,9 @@ func TestLIST03LogicControls(t *testing.T) {
 	wrong := ref
 	wrong.CommunicationIdentifier.Kind = "phoneNumber"
 	g := NewWithT(t)
-	g.Expect(contract.CheckIdentifierKinds([]wire.Participant{live})).To(ConsistOf(ContainSubstring("kind is missing")))
+	g.Expect(contract.CheckIdentifierKinds([]wire.Participant{live})).To(ConsistOf(HaveField("Message", HavePrefix("missing"))))
 	g.Expect(contract.CheckIdentifierKinds([]wire.Participant{ref})).To(BeEmpty())
-	g.Expect(contract.CheckIdentifierKinds([]wire.Participant{wrong})).To(ConsistOf(ContainSubstring("populated sub-object is communicationUser")))
+	g.Expect(contract.CheckIdentifierKinds([]wire.Participant{wrong})).To(ConsistOf(HaveField("Message", ContainSubstring("populated sub-object is communicationUser"))))
 }
 
 // TestRecordedNextLinks holds every real nextLink to PAGE-04 and to the
@@ -287,8 +287,8 @@ func TestRecordedNextLinks(t *testing.T) {
 
 			apiVersion := req.Query().Get("api-version")
 			g.Expect(apiVersion).To(Equal("2025-03-15"))
-			walk := paging.Walk{Pages: []paging.Page{{NextLink: l.link}}}
-			g.Expect(paging.CheckLinkForm(walk, apiVersion)).To(BeEmpty())
+			walk := contract.Walk{Pages: []contract.Page{{NextLink: l.link}}}
+			g.Expect(contract.CheckLinkForm(walk, apiVersion)).To(BeEmpty())
 
 			// The observed form: raw thread id, skip counting the items
 			// returned so far, query order skip, maxPageSize, api-version.
@@ -316,8 +316,8 @@ func TestRecordedShareHistoryTimes(t *testing.T) {
 	distinct := slices.Compact(slices.Sorted(slices.Values(got)))
 	g.Expect(distinct).To(Equal([]string{"1970-01-01T00:00:00Z", "2023-05-27T01:38:21Z"}))
 	for _, s := range got {
-		g.Expect(contract.CheckRFC3339(s)).To(Succeed())
-		g.Expect(contract.CheckRFC3339UTCSeconds(s)).To(Succeed())
+		g.Expect(contract.CheckRFC3339(s)).To(BeEmpty())
+		g.Expect(contract.CheckRFC3339UTCSeconds(s)).To(BeEmpty())
 		g.Expect(s).To(matchers.BeRFC3339())
 		g.Expect(s).To(matchers.BeRFC3339UTCSeconds())
 	}
@@ -330,11 +330,9 @@ func TestRecordedShareHistoryTimes(t *testing.T) {
 	back := stringsAt(py[2].ResponseBody, "shareHistoryTime")
 	g.Expect(sent).To(Equal([]string{"2023-05-27T01:38:21.237353Z"}))
 	g.Expect(back).To(Equal([]string{"2023-05-27T01:38:21Z"}))
-	g.Expect(contract.CheckRFC3339(sent[0])).To(Succeed())
-	g.Expect(contract.CheckRFC3339UTCSeconds(sent[0])).To(MatchError(ContainSubstring("fractional seconds (.237353)")))
-	ts, _ := time.Parse(time.RFC3339Nano, sent[0])
-	tb, _ := time.Parse(time.RFC3339, back[0])
-	g.Expect(tb).To(BeTemporally("==", ts.Truncate(time.Second)))
+	g.Expect(contract.CheckRFC3339(sent[0])).To(BeEmpty())
+	g.Expect(contract.CheckRFC3339UTCSeconds(sent[0])).To(ConsistOf(HaveField("Message", ContainSubstring("fractional seconds (.237353)"))))
+	g.Expect(back[0]).To(matchers.BeSameInstantAs(sent[0]))
 }
 
 // The official examples copied with the published documents.
@@ -377,13 +375,13 @@ func TestOfficialExamples(t *testing.T) {
 				for code, resp := range example.Responses {
 					status, err := strconv.Atoi(code)
 					g.Expect(err).NotTo(HaveOccurred())
-					for _, spec := range []*fixtures.Spec{embedded[version], published} {
+					for _, spec := range []*openapi.Spec{embedded[version], published} {
 						vs := contract.ValidateResponse(spec, ex.method, reqPath, status, header, resp.Body)
 						g.Expect(vs).To(BeEmpty(), "%s %s example against %s:\n%s", code, ex.file, spec.Source, contract.Format(vs, "  "))
 					}
 					if status >= 400 {
 						g.Expect(contract.CheckErrorEnvelope(header, resp.Body)).To(BeEmpty())
-						g.Expect(contract.CheckErrorCode(status, resp.Body)).To(Succeed())
+						g.Expect(contract.CheckErrorCode(status, resp.Body)).To(BeEmpty())
 						continue
 					}
 					schema := "AddChatParticipantsResult"
@@ -391,9 +389,9 @@ func TestOfficialExamples(t *testing.T) {
 						schema = "ChatParticipantsCollection"
 						var page wire.ParticipantsCollection
 						g.Expect(json.Unmarshal(resp.Body, &page)).To(Succeed())
-						walk := paging.Walk{Pages: []paging.Page{{NextLink: page.NextLink}}}
+						walk := contract.Walk{Pages: []contract.Page{{NextLink: page.NextLink}}}
 						g.Expect(page.NextLink).NotTo(BeEmpty())
-						g.Expect(paging.CheckLinkForm(walk, version)).To(BeEmpty())
+						g.Expect(contract.CheckLinkForm(walk, version)).To(BeEmpty())
 						for _, p := range page.Value {
 							g.Expect(p.ShareHistoryTime).To(matchers.BeRFC3339UTCSeconds())
 						}

@@ -13,7 +13,6 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/chatconform/chatconform/internal/client"
-	"github.com/chatconform/chatconform/internal/paging"
 	"github.com/chatconform/chatconform/internal/recordings"
 	"github.com/chatconform/chatconform/internal/transcript"
 	"github.com/chatconform/chatconform/internal/wire"
@@ -58,7 +57,7 @@ func (r *replayed) requests() []string {
 }
 
 // fetcher walks a listing of thread with maxPageSize (empty: unpaged).
-func (r *replayed) fetcher(thread, maxPageSize string) paging.Fetch {
+func (r *replayed) fetcher(thread, maxPageSize string) contract.Fetch {
 	const token = "replayed-token" // the replay ignores credentials
 	return func(ctx context.Context, link string) (*transcript.Response, error) {
 		if link == "" {
@@ -106,9 +105,9 @@ const (
 )
 
 // TestReplayNetPaging serves the .NET excerpt's add and list exchanges and
-// walks the real three-page listing (maxPageSize=2) with paging.Follow and
+// walks the real three-page listing (maxPageSize=2) with contract.Follow and
 // the suite's client, through the real nextLinks (rewritten to the replay
-// host): the paging oracles must accept the live service's paging.
+// host): the paging oracles must accept the live service's contract.
 func TestReplayNetPaging(t *testing.T) {
 	all := inFile(loadRecordings(t), netExcerpt)
 	g := NewWithT(t)
@@ -139,7 +138,7 @@ func TestReplayNetPaging(t *testing.T) {
 	want = append(want, netUser5)
 
 	const n = 2
-	walk, err := paging.Follow(ctx, rp.fetcher(netThread, "2"), paging.Bound(len(want), n))
+	walk, err := contract.Follow(ctx, rp.fetcher(netThread, "2"), contract.Bound(len(want), n))
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(walk.Cut).To(BeFalse())
 	g.Expect(walk.Pages).To(HaveLen(3))
@@ -152,10 +151,12 @@ func TestReplayNetPaging(t *testing.T) {
 	}
 	g.Expect(sizes).To(Equal([]int{2, 2, 1}))
 
-	g.Expect(paging.CheckPageSizes(walk, n)).To(BeEmpty())
-	g.Expect(paging.CheckExactlyOnce(walk, want)).To(BeEmpty())
-	g.Expect(paging.CheckNextLinks(walk, len(want), n)).To(BeEmpty())
-	g.Expect(paging.CheckLinkForm(walk, "2025-03-15")).To(BeEmpty())
+	g.Expect(contract.CheckPageSizes(walk, n)).To(BeEmpty())
+	g.Expect(contract.CheckExactlyOnce(walk, want)).To(BeEmpty())
+	g.Expect(contract.CheckNextLinks(walk, len(want), n)).To(BeEmpty())
+	g.Expect(contract.CheckLinkForm(walk, "2025-03-15")).To(BeEmpty())
+	g.Expect(walk).To(matchers.ConformToPaging(contract.WalkWant{MaxPageSize: n, Unpaged: want, APIVersion: "2025-03-15"}))
+	g.Expect(contract.CheckOrder(walk, want)).To(BeEmpty())
 	g.Expect(walk.IDs()).To(HaveExactElements(want[0], want[1], want[2], want[3], want[4]), "listing order: creation order")
 
 	// Each recorded page was served once, in order, with the recorded query.
@@ -169,9 +170,9 @@ func TestReplayNetPaging(t *testing.T) {
 	// A control: the oracles are not vacuous on this walk. Drop page 2 and
 	// they report the gap, the missing nextLink is not claimed, and a
 	// smaller maxPageSize is exceeded.
-	cut := paging.Walk{Pages: []paging.Page{walk.Pages[0], walk.Pages[2]}}
-	g.Expect(paging.CheckExactlyOnce(cut, want)).To(HaveLen(2))
-	g.Expect(paging.CheckPageSizes(walk, 1)).To(HaveLen(2))
+	cut := contract.Walk{Pages: []contract.Page{walk.Pages[0], walk.Pages[2]}}
+	g.Expect(contract.CheckExactlyOnce(cut, want)).To(HaveLen(2))
+	g.Expect(contract.CheckPageSizes(walk, 1)).To(HaveLen(2))
 }
 
 // TestReplayJavaListing serves the Java recording's add and unpaged listing:
@@ -202,7 +203,7 @@ func TestReplayJavaListing(t *testing.T) {
 	g.Expect(resp).To(matchers.HaveStatus(http.StatusCreated))
 	g.Expect(resp).To(matchers.ConformToOperation(stable))
 
-	walk, err := paging.Follow(ctx, rp.fetcher(thread, ""), paging.Bound(len(want), len(want)))
+	walk, err := contract.Follow(ctx, rp.fetcher(thread, ""), contract.Bound(len(want), len(want)))
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(walk.Cut).To(BeFalse())
 	g.Expect(walk.Pages).To(HaveLen(1))
@@ -210,10 +211,11 @@ func TestReplayJavaListing(t *testing.T) {
 	g.Expect(walk.Pages[0].Resp).To(matchers.ConformToOperation(stable))
 	g.Expect(walk.Items()).To(matchers.ConsistOfParticipants(want...))
 
-	g.Expect(paging.CheckPageSizes(walk, len(want))).To(BeEmpty())
-	g.Expect(paging.CheckExactlyOnce(walk, want)).To(BeEmpty())
-	g.Expect(paging.CheckNextLinks(walk, len(want), len(want))).To(BeEmpty())
-	g.Expect(paging.CheckLinkForm(walk, "2023-11-07")).To(BeEmpty())
+	g.Expect(contract.CheckPageSizes(walk, len(want))).To(BeEmpty())
+	g.Expect(contract.CheckExactlyOnce(walk, want)).To(BeEmpty())
+	g.Expect(contract.CheckNextLinks(walk, len(want), len(want))).To(BeEmpty())
+	g.Expect(contract.CheckLinkForm(walk, "2023-11-07")).To(BeEmpty())
+	g.Expect(walk).To(matchers.ConformToPaging(contract.WalkWant{Unpaged: want, APIVersion: "2023-11-07"}))
 	g.Expect(contract.CheckIdentifierKinds(walk.Items())).To(HaveLen(len(want)), "LIST-03: the live service sends no kind")
 	for _, p := range walk.Items() {
 		g.Expect(p.ShareHistoryTime).To(Equal("1970-01-01T00:00:00Z"), "no shareHistoryTime was sent")

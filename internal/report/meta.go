@@ -39,7 +39,7 @@ type Meta struct {
 	// Mode says how users and tokens were obtained (config.Config.Mode).
 	Mode string
 	// SpecSource and SpecDigest name the OpenAPI document that judged the
-	// run (fixtures.Spec.Source and .Digest).
+	// run (openapi.Spec.Source and .Digest).
 	SpecSource, SpecDigest string
 	// Config is the configuration with every secret already redacted
 	// (config.Config.Redacted).

@@ -16,9 +16,9 @@ import (
 	"github.com/chatconform/chatconform/fixtures"
 	"github.com/chatconform/chatconform/internal/catalogue"
 	"github.com/chatconform/chatconform/internal/client"
+	"github.com/chatconform/chatconform/internal/contract"
 	"github.com/chatconform/chatconform/internal/harness"
 	"github.com/chatconform/chatconform/internal/outcome"
-	"github.com/chatconform/chatconform/internal/paging"
 	"github.com/chatconform/chatconform/internal/transcript"
 	"github.com/chatconform/chatconform/internal/wire"
 )
@@ -211,9 +211,9 @@ func listAll(ctx context.Context, t thread) []wire.Participant {
 
 // walk lists with maxPageSize (or none) and follows nextLinks. The pages
 // are what the calling spec judges, so none is retried.
-func walk(ctx context.Context, t thread, maxPageSize string, maxPages int) paging.Walk {
+func walk(ctx context.Context, t thread, maxPageSize string, maxPages int) contract.Walk {
 	GinkgoHelper()
-	w, err := paging.Follow(ctx, func(ctx context.Context, link string) (*transcript.Response, error) {
+	w, err := contract.Follow(ctx, func(ctx context.Context, link string) (*transcript.Response, error) {
 		req := client.ListParticipants(t.Host.Token, t.ID, maxPageSize, "")
 		if link != "" {
 			req = client.Follow(t.Host.Token, absolute(link))
@@ -226,7 +226,7 @@ func walk(ctx context.Context, t thread, maxPageSize string, maxPages int) pagin
 		return resp, err
 	}, maxPages)
 	if err != nil {
-		var se *paging.StatusError
+		var se *contract.StatusError
 		if errors.As(err, &se) {
 			Fail("listing participants: " + err.Error())
 		}

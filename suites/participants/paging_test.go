@@ -9,7 +9,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/chatconform/chatconform/internal/client"
-	"github.com/chatconform/chatconform/internal/paging"
+	"github.com/chatconform/chatconform/internal/contract"
 	"github.com/chatconform/chatconform/internal/wire"
 	. "github.com/chatconform/chatconform/matchers"
 )
@@ -38,8 +38,8 @@ var _ = Describe("List Chat Participants with paging", func() {
 		As("PAGE-01"),
 		func(ctx SpecContext, size func(total int) int) {
 			n := size(total)
-			w := walk(ctx, t, strconv.Itoa(n), paging.Bound(total, n))
-			Expect(paging.CheckPageSizes(w, n)).To(BeEmpty(), "[PAGE-01] with maxPageSize=%d no page may hold more than %d participants", n, n)
+			w := walk(ctx, t, strconv.Itoa(n), contract.Bound(total, n))
+			Expect(contract.CheckPageSizes(w, n)).To(BeEmpty(), "[PAGE-01] with maxPageSize=%d no page may hold more than %d participants", n, n)
 		},
 		Entry("when maxPageSize is 1", func(int) int { return 1 }),
 		Entry("when maxPageSize is 2", func(int) int { return 2 }),
@@ -51,15 +51,15 @@ var _ = Describe("List Chat Participants with paging", func() {
 
 	When("maxPageSize is 2", func() {
 		It("[PAGE-02] yields every participant exactly once across nextLink pages", As("PAGE-02"), func(ctx SpecContext) {
-			w := walk(ctx, t, "2", paging.Bound(total, 2))
-			Expect(paging.CheckExactlyOnce(w, unpaged)).To(BeEmpty(),
+			w := walk(ctx, t, "2", contract.Bound(total, 2))
+			Expect(contract.CheckExactlyOnce(w, unpaged)).To(BeEmpty(),
 				"[PAGE-02] following nextLink from the first page must yield each of the %d participants of the unpaged listing exactly once", total)
 		})
 
 		It("[PAGE-04] hands out absolute nextLinks that carry api-version and work with the same token", As("PAGE-04"), func(ctx SpecContext) {
-			w := walk(ctx, t, "2", paging.Bound(total, 2))
+			w := walk(ctx, t, "2", contract.Bound(total, 2))
 			Expect(len(w.Pages)).To(BeNumerically(">", 1), "6 participants at maxPageSize=2 need more than one page, so a nextLink must be handed out")
-			Expect(paging.CheckLinkForm(w, env.Config.APIVersion)).To(BeEmpty(),
+			Expect(contract.CheckLinkForm(w, env.Config.APIVersion)).To(BeEmpty(),
 				"[PAGE-04] every nextLink must be an absolute http(s) URL carrying the api-version of the listing")
 			// walk followed every link with the same Authorization header and
 			// got 200 ChatParticipantsCollections, or it would have failed.
@@ -69,8 +69,8 @@ var _ = Describe("List Chat Participants with paging", func() {
 	DescribeTable("[PAGE-03] hands out nextLink exactly while participants remain",
 		As("PAGE-03"),
 		func(ctx SpecContext, n int) {
-			w := walk(ctx, t, strconv.Itoa(n), paging.Bound(total, n))
-			Expect(paging.CheckNextLinks(w, total, n)).To(BeEmpty(),
+			w := walk(ctx, t, strconv.Itoa(n), contract.Bound(total, n))
+			Expect(contract.CheckNextLinks(w, total, n)).To(BeEmpty(),
 				"[PAGE-03] with maxPageSize=%d over %d participants, nextLink must be present while participants remain and absent on the last page", n, total)
 		},
 		Entry("when maxPageSize divides the total (2)", 2),
@@ -101,7 +101,7 @@ var _ = Describe("List Chat Participants with paging", func() {
 	When("the same listing is repeated", func() {
 		It("[PAGE-06] returns the same order, and the pages concatenate to the unpaged sequence", As("PAGE-06"), func(ctx SpecContext) {
 			again := ids(listAll(ctx, t))
-			w := walk(ctx, t, "2", paging.Bound(total, 2))
+			w := walk(ctx, t, "2", contract.Bound(total, 2))
 			should("PAGE-06", func() {
 				Expect(again).To(Equal(unpaged), "a repeated unpaged listing must keep its order")
 				Expect(w.IDs()).To(Equal(unpaged), "the pages of maxPageSize=2 concatenated must equal the unpaged listing")

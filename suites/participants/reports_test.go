@@ -6,8 +6,8 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/chatconform/chatconform/fixtures"
 	"github.com/chatconform/chatconform/internal/config"
+	"github.com/chatconform/chatconform/internal/openapi"
 	"github.com/chatconform/chatconform/internal/report"
 )
 
@@ -24,7 +24,7 @@ var _ = ReportAfterSuite("chatconform reports", func(r Report) {
 	m := report.MetaFrom(cfg)
 	if env != nil && env.Spec != nil {
 		m.SpecSource, m.SpecDigest = env.Spec.Source, env.Spec.Digest
-	} else if spec, err := fixtures.LoadSpec(cfg.APIVersion, cfg.SpecPath); err == nil {
+	} else if spec, err := openapi.Load(cfg.APIVersion, cfg.SpecPath); err == nil {
 		m.SpecSource, m.SpecDigest = spec.Source, spec.Digest
 	}
 	err = report.Write(cfg.ReportDir, r, m)

@@ -8,7 +8,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/chatconform/chatconform/internal/client"
-	"github.com/chatconform/chatconform/internal/paging"
+	"github.com/chatconform/chatconform/internal/contract"
 	"github.com/chatconform/chatconform/internal/wire"
 	. "github.com/chatconform/chatconform/matchers"
 )
@@ -93,7 +93,7 @@ var _ = Describe("shareHistoryTime", func() {
 
 // presentTimes reads every shareHistoryTime a listing carries, exactly as
 // sent: present but empty is kept (and judged), absent is left out.
-func presentTimes(w paging.Walk) map[string]string {
+func presentTimes(w contract.Walk) map[string]string {
 	GinkgoHelper()
 	times := map[string]string{}
 	for _, p := range w.Pages {
