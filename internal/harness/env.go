@@ -21,6 +21,7 @@ import (
 	"github.com/chatconform/chatconform/internal/catalogue"
 	"github.com/chatconform/chatconform/internal/client"
 	"github.com/chatconform/chatconform/internal/config"
+	"github.com/chatconform/chatconform/internal/limits"
 	"github.com/chatconform/chatconform/internal/openapi"
 	"github.com/chatconform/chatconform/internal/transcript"
 	"github.com/chatconform/chatconform/internal/wire"
@@ -31,8 +32,10 @@ import (
 // spreading specs over many hosts keeps that limit from serialising the run. The pool is minted once and
 // shared by every parallel process.
 const (
-	PoolHosts   = 32
-	PoolMembers = 8
+	PoolHosts = 32
+	// PoolMembers is enough users to add for the largest add the contract
+	// allows (ADD-04 adds that many to one thread at once).
+	PoolMembers = limits.ParticipantsPerRequest
 	// MintConcurrency bounds concurrent Identity calls: all of setup is
 	// then about one round trip deep.
 	MintConcurrency = 64

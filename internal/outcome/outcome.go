@@ -5,6 +5,7 @@
 package outcome
 
 import (
+	"encoding/json"
 	"sort"
 	"strings"
 	"time"
@@ -23,7 +24,18 @@ const (
 	// EntrySetupError: the spec's setup failed, so its check did not run.
 	EntrySetupError   = "setup-error"
 	EntryCleanupError = "cleanup-error"
+	// EntryFinding: a spec saw evidence against another assertion (a
+	// JSON-encoded Finding), which counts for that assertion.
+	EntryFinding = "finding"
 )
+
+// Finding is evidence against assertion ID seen by a spec of assertion By.
+type Finding struct {
+	ID      string  `json:"id"`
+	By      string  `json:"by"`
+	Outcome Outcome `json:"outcome"` // failed, or warned (SHOULD outside strict mode)
+	Message string  `json:"message"`
+}
 
 // Outcome of a spec or an assertion.
 type Outcome string
@@ -60,6 +72,8 @@ type Spec struct {
 	Duration time.Duration
 	Requests int
 	Retries  int
+	// Findings are what the spec saw against other assertions.
+	Findings []Finding
 	Report   types.SpecReport
 }
 
@@ -97,6 +111,11 @@ func OfSpec(r types.SpecReport) (Spec, bool) {
 			warnings = append(warnings, e.Value.String())
 		case EntryHarnessError, EntrySetupError:
 			harness = true
+		case EntryFinding:
+			var f Finding
+			if json.Unmarshal([]byte(entryString(e)), &f) == nil && f.ID != "" {
+				s.Findings = append(s.Findings, f)
+			}
 		case EntryTranscript:
 			s.Requests++
 			if retried(e) {
@@ -153,6 +172,20 @@ func Judge(r types.Report) []Assertion {
 		if s.Message != "" && s.Outcome != Passed {
 			a.Messages = append(a.Messages, s.Message)
 		}
+		if r.SuiteConfig.DryRun {
+			continue
+		}
+		for _, f := range s.Findings {
+			t, ok := by[f.ID]
+			if !ok {
+				continue
+			}
+			if !seen[f.ID] || rank(f.Outcome) < rank(t.Outcome) {
+				t.Outcome = f.Outcome
+			}
+			seen[f.ID] = true
+			t.Messages = append(t.Messages, f.Message)
+		}
 	}
 	out := make([]Assertion, 0, len(by))
 	for _, a := range catalogue.All() {
@@ -188,4 +221,17 @@ func retried(e types.ReportEntry) bool {
 		return ex.Retried != ""
 	}
 	return strings.Contains(e.Value.AsJSON, `"retried":`)
+}
+
+// entryString is an entry's value as the suite wrote it: the string itself
+// in process, its JSON form when read back from a report file.
+func entryString(e types.ReportEntry) string {
+	if v, ok := e.GetRawValue().(string); ok {
+		return v
+	}
+	var s string
+	if json.Unmarshal([]byte(e.Value.AsJSON), &s) == nil {
+		return s
+	}
+	return e.Value.String()
 }

@@ -8,33 +8,39 @@ import (
 
 	"github.com/chatconform/chatconform/fixtures"
 	"github.com/chatconform/chatconform/internal/client"
+	. "github.com/chatconform/chatconform/internal/framework"
 	. "github.com/chatconform/chatconform/matchers"
 )
 
 var _ = Describe("Participant metadata", func() {
-	var t thread
+	var t *Thread
 
 	BeforeEach(func(ctx SpecContext) {
-		t = newThread(ctx)
+		t = NewThread(ctx)
 	})
 
-	It("[META-01] returns the metadata sent on add unchanged in the listing", As("META-01"), func(ctx SpecContext) {
-		p := members(0, 1)[0]
+	Assert("META-01", "returns the metadata sent on add unchanged in the listing", func(ctx SpecContext) {
+		p := Members(0, 1)[0]
 		// Values a server might normalise: surrounding spaces, case, non-ASCII.
-		p.Metadata = map[string]string{"team": " Blue Team ", "Role": "ReViewer", "note": "ünïcode ✓", "empty": ""}
-		add(ctx, t, p)
-		got, ok := find(listAll(ctx, t), p.CommunicationIdentifier.RawID)
+		p.Metadata = map[string]string{"team": " Blue Team ", "Role": "ReViewer", "note": "ünïcode ✓ 参加 🙂", "empty": ""}
+		Add(ctx, t, p)
+		got, ok := Find(ListAll(ctx, t), p.CommunicationIdentifier.RawID)
 		Expect(ok).To(BeTrue(), "%s was added and must be listed", p.CommunicationIdentifier.RawID)
 		Expect(got.Metadata).To(Equal(p.Metadata))
 	})
 
-	It("[META-02] rejects metadata over 1 KB with 400 and adds nothing", As("META-02"), func(ctx SpecContext) {
-		p := members(0, 1)[0]
-		p.Metadata = fixtures.MetadataOfSize(1025)
-		resp := judge(ctx, client.AddParticipants(t.Host.Token, t.ID, p))
-		Expect(resp).To(HaveStatus(http.StatusBadRequest))
+	Assert("META-02", "accepts metadata of exactly 1024 bytes and rejects 1025 with 400, adding nothing", func(ctx SpecContext) {
+		ps := Members(0, 2)
+		ps[0].Metadata = fixtures.MetadataOfSize(fixtures.MetadataLimit)
+		resp := Judge(ctx, client.AddParticipants(t.Host.Token, t.ID, ps[0]))
+		Expect(resp).To(HaveStatus(http.StatusCreated), "metadata of exactly %d bytes is within the limit", fixtures.MetadataLimit)
+		t.Added(ps[0])
+
+		ps[1].Metadata = fixtures.MetadataOfSize(fixtures.MetadataLimit + 1)
+		resp = Judge(ctx, client.AddParticipants(t.Host.Token, t.ID, ps[1]))
+		Expect(resp).To(HaveStatus(http.StatusBadRequest), "metadata of %d bytes is over the limit", fixtures.MetadataLimit+1)
 		Expect(resp).To(HaveErrorEnvelope(""))
-		listed := listAll(ctx, t)
-		Expect(listed).To(ConsistOfParticipants(expected(t, listed)...), "a rejected add must add nobody")
+		listed := ListAll(ctx, t)
+		Expect(listed).To(ConsistOfParticipants(Expected(t, listed, ps[0].CommunicationIdentifier.RawID)...), "a rejected add must add nobody")
 	})
 })

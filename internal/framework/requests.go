@@ -1,0 +1,469 @@
+package framework
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/chatconform/chatconform/fixtures"
+	"github.com/chatconform/chatconform/internal/client"
+	"github.com/chatconform/chatconform/internal/contract"
+	"github.com/chatconform/chatconform/internal/limits"
+	"github.com/chatconform/chatconform/internal/outcome"
+	"github.com/chatconform/chatconform/internal/transcript"
+	"github.com/chatconform/chatconform/internal/wire"
+)
+
+// Send performs a request; a transport failure the harness is to blame for
+// becomes a harness error, any other failure a spec failure. A request
+// under test that is throttled (429, or 503 with Retry-After) cannot be
+// judged, so that too is a harness error.
+func Send(ctx context.Context, req client.Request) *transcript.Response {
+	GinkgoHelper()
+	resp, err := Env.Client.Do(ctx, req)
+	if err != nil {
+		transportFailure(resp, err)
+	}
+	if req.Subject && Throttled(resp) {
+		HarnessFailure(fmt.Errorf("the request under test was throttled (%d, Retry-After %q), so it could not be judged; lower CHAT_MAX_RPS\n%s",
+			resp.Status, resp.Header.Get("Retry-After"), resp.Exchange))
+	}
+	return resp
+}
+
+// Judge sends the request whose answer the spec judges: never retried.
+// Every error answer is also judged as an error body (ERR-05, ERR-06),
+// whichever spec provoked it.
+func Judge(ctx context.Context, req client.Request) *transcript.Response {
+	GinkgoHelper()
+	resp := Send(ctx, req.NoRetry())
+	if resp.Status >= 400 {
+		envelope := contract.CheckErrorEnvelope(resp.Header, resp.Body)
+		CheckViolations(envelope, "ERR-05", resp.Exchange.String())
+		if code, ok := wire.ErrorCodes[resp.Status]; ok && len(envelope) == 0 {
+			CheckViolations(contract.CheckErrorCodeIs(resp.Body, code), "ERR-06", resp.Exchange.String())
+		}
+	}
+	return resp
+}
+
+// Thread is a spec's own chat thread, the user acting in it, and what the
+// suite added to it: every listing read through ListAll is checked against
+// that (ADD-04), whichever spec reads it.
+type Thread struct {
+	ID   string
+	Host client.User
+
+	mu    sync.Mutex
+	added []member
+}
+
+// member is a participant the thread must list. Details are judged only
+// while known: after a re-add with other details the contract says "no
+// change occurs", which is ADD-08's (SHOULD) business, not ADD-04's.
+type member struct {
+	sent    wire.Participant
+	details bool
+}
+
+// Added records participants the server accepted (a 2xx add naming them as
+// valid), so that every later listing must show each once, with the
+// displayName and shareHistoryTime sent. A participant already recorded
+// keeps its first details, which become unknown if these differ.
+func (t *Thread) Added(ps ...wire.Participant) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+next:
+	for _, p := range ps {
+		key := p.CommunicationIdentifier.Key()
+		for i, m := range t.added {
+			if m.sent.CommunicationIdentifier.Key() == key {
+				if m.sent.DisplayName != p.DisplayName || m.sent.ShareHistoryTime != p.ShareHistoryTime {
+					t.added[i].details = false
+				}
+				continue next
+			}
+		}
+		t.added = append(t.added, member{sent: p, details: true})
+	}
+}
+
+// Removed forgets participants the server removed.
+func (t *Thread) Removed(rawIDs ...string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, id := range rawIDs {
+		for i, m := range t.added {
+			if m.sent.CommunicationIdentifier.Key() == id {
+				t.added = append(t.added[:i], t.added[i+1:]...)
+				break
+			}
+		}
+	}
+}
+
+// Members are the participants recorded as added, in order.
+func (t *Thread) Members() []wire.Participant {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make([]wire.Participant, len(t.added))
+	for i, m := range t.added {
+		out[i] = m.sent
+	}
+	return out
+}
+
+// NewThread creates a fresh thread for the spec and schedules its deletion
+// (also on failure and interrupt) right away.
+func NewThread(ctx context.Context) *Thread {
+	GinkgoHelper()
+	return NewThreads(ctx, 1)[0]
+}
+
+// NewThreads creates n threads concurrently, each with its deletion
+// scheduled; a spec that needs many (ERR-09) is not n round trips deep.
+func NewThreads(ctx context.Context, n int) []*Thread {
+	GinkgoHelper()
+	ts := make([]*Thread, n)
+	for i := range ts {
+		ts[i] = &Thread{Host: Env.Host()}
+	}
+	topic := "chatconform " + CurrentSpecReport().LeafNodeText
+	var g errgroup.Group
+	for _, t := range ts {
+		g.Go(func() (err error) {
+			t.ID, err = Env.NewThread(ctx, t.Host, topic)
+			return err
+		})
+	}
+	err := g.Wait()
+	// One cleanup deletes them all at once, whatever happens to the spec.
+	DeferCleanup(func() {
+		errs := make([]error, n)
+		var g errgroup.Group
+		for i, t := range ts {
+			if t.ID != "" {
+				g.Go(func() error { errs[i] = Env.DeleteThread(t.Host, t.ID); return nil })
+			}
+		}
+		_ = g.Wait()
+		for i, err := range errs {
+			if err != nil {
+				AddReportEntry(outcome.EntryCleanupError, fmt.Sprintf("thread %s was not deleted: %v", ts[i].ID, err), ReportEntryVisibilityAlways)
+			}
+		}
+	})
+	SetupErr("creating the spec's thread", err)
+	return ts
+}
+
+// Members returns n participants to add, from offset in the run's pool,
+// each with a unique displayName and an explicit shareHistoryTime, drawn
+// across the forms a server must accept (fixtures.Ordinary) so that no spec relies on one
+// convenient shape.
+func Members(offset, n int) []wire.Participant {
+	GinkgoHelper()
+	if why := Env.NeedMembers(offset + n); why != "" {
+		Skip(why)
+	}
+	ps := make([]wire.Participant, n)
+	for i := range ps {
+		ps[i] = fixtures.Ordinary(offset+i, Env.Members[offset+i].RawID)
+	}
+	return ps
+}
+
+// Add adds participants as a setup step: any 2xx will do, since judging the
+// add is the ADD specs' business. They are recorded on the thread.
+func Add(ctx context.Context, t *Thread, ps ...wire.Participant) {
+	GinkgoHelper()
+	resp, err := Env.Client.Do(ctx, client.AddParticipants(t.Host.Token, t.ID, ps...))
+	if err == nil && (resp.Status < 200 || resp.Status > 299) {
+		err = fmt.Errorf("POST participants/:add answered %d, want 201\n%s", resp.Status, resp.Exchange)
+	}
+	SetupErr("adding participants", err)
+	t.Added(accepted(resp, ps)...)
+}
+
+// Remove removes a participant as a setup step (any 2xx will do).
+func Remove(ctx context.Context, t *Thread, rawID string) {
+	GinkgoHelper()
+	resp, err := Env.Client.Do(ctx, client.RemoveParticipant(t.Host.Token, t.ID, rawID))
+	if err == nil && (resp.Status < 200 || resp.Status > 299) {
+		err = fmt.Errorf("POST participants/:remove answered %d, want 204\n%s", resp.Status, resp.Exchange)
+	}
+	SetupErr("removing a participant", err)
+	t.Removed(rawID)
+}
+
+// accepted are the participants of an add the server did not name in
+// invalidParticipants.
+func accepted(resp *transcript.Response, ps []wire.Participant) []wire.Participant {
+	var result wire.AddParticipantsResult
+	if resp == nil || json.Unmarshal(resp.Body, &result) != nil || len(result.InvalidParticipants) == 0 {
+		return ps
+	}
+	invalid := map[string]bool{}
+	for _, e := range result.InvalidParticipants {
+		invalid[e.Target] = true
+	}
+	var out []wire.Participant
+	for _, p := range ps {
+		if !invalid[p.CommunicationIdentifier.Key()] && !invalid[p.CommunicationIdentifier.RawID] {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// ListAll returns the thread's whole listing, following nextLinks, and
+// checks it against what the suite added (ADD-04) and, as every walk, the
+// paging properties.
+func ListAll(ctx context.Context, t *Thread) []wire.Participant {
+	GinkgoHelper()
+	w := Walk(ctx, t, 0, 0)
+	listed := w.Items()
+	CheckAdded(t, listed)
+	CheckPaging(w, contract.WalkWant{Unpaged: contract.IDsOf(listed), APIVersion: Env.Config.APIVersion}, "")
+	return listed
+}
+
+// CheckAdded is ADD-04 on a listing: every participant recorded as added is
+// listed exactly once, with the displayName and shareHistoryTime sent.
+func CheckAdded(t *Thread, listed []wire.Participant) {
+	GinkgoHelper()
+	t.mu.Lock()
+	want := append([]member(nil), t.added...)
+	t.mu.Unlock()
+	if len(want) == 0 {
+		return
+	}
+	Check("ADD-04", func() {
+		var problems []string
+		for _, m := range want {
+			key := m.sent.CommunicationIdentifier.Key()
+			var found []wire.Participant
+			for _, p := range listed {
+				if p.CommunicationIdentifier.Key() == key {
+					found = append(found, p)
+				}
+			}
+			switch {
+			case len(found) == 0:
+				problems = append(problems, fmt.Sprintf("%s was added but is not listed", key))
+			case len(found) > 1:
+				problems = append(problems, fmt.Sprintf("%s is listed %d times", key, len(found)))
+			case m.details && m.sent.DisplayName != "" && found[0].DisplayName != m.sent.DisplayName:
+				problems = append(problems, fmt.Sprintf("%s: displayName sent %s, listed %s (a name the server accepts must come back byte for byte)",
+					key, strconv.Quote(m.sent.DisplayName), strconv.Quote(found[0].DisplayName)))
+			case m.details && m.sent.ShareHistoryTime != "":
+				if same, why := contract.SameInstant(m.sent.ShareHistoryTime, found[0].ShareHistoryTime); !same {
+					problems = append(problems, fmt.Sprintf("%s: shareHistoryTime sent %q, listed %q: %s", key, m.sent.ShareHistoryTime, found[0].ShareHistoryTime, why))
+				}
+			}
+		}
+		Expect(strings.Join(problems, "\n")).To(BeEmpty(), "the listing after adding %d participants:\n%s", len(want), idLines(listed))
+	})
+}
+
+func idLines(ps []wire.Participant) string {
+	var b strings.Builder
+	for i, p := range ps {
+		fmt.Fprintf(&b, "  %d. %s %s\n", i+1, p.CommunicationIdentifier.Key(), strconv.Quote(p.DisplayName))
+	}
+	return b.String()
+}
+
+// Walk lists with maxPageSize n (0: none) from skip k (0: none) and
+// follows nextLinks, within a bound that a conformant server returning one
+// participant a page still meets. The pages are what the calling spec
+// judges, so none is retried.
+func Walk(ctx context.Context, t *Thread, n, k int) contract.Walk {
+	GinkgoHelper()
+	maxPageSize, skip := "", ""
+	if n > 0 {
+		maxPageSize = strconv.Itoa(n)
+	}
+	if k > 0 {
+		skip = strconv.Itoa(k)
+	}
+	w, err := contract.Follow(ctx, func(ctx context.Context, link string) (*transcript.Response, error) {
+		req := client.ListParticipants(t.Host.Token, t.ID, maxPageSize, skip)
+		if link != "" {
+			req = client.Follow(t.Host.Token, absolute(link))
+		}
+		resp, err := Env.Client.Do(ctx, req.NoRetry())
+		if err == nil && Throttled(resp) {
+			err = &client.Error{Kind: client.KindThrottled, Method: req.Method, URL: resp.Exchange.URL,
+				Err: fmt.Errorf("a listing page under test was throttled (%d, Retry-After %q), so it could not be judged", resp.Status, resp.Header.Get("Retry-After"))}
+		}
+		return resp, err
+	}, contract.Bound(maxParticipants, max(n, 1)))
+	if err != nil {
+		var se *contract.StatusError
+		if errors.As(err, &se) {
+			Fail("listing participants: " + err.Error())
+		}
+		transportFailure(nil, err)
+	}
+	checkPages(w)
+	return w
+}
+
+// checkPages judges every page of a walk against every property of a
+// listing page, each under its own ID: the documented schema (LIST-01, and
+// TIME-01 for a shareHistoryTime that is no date-time), identifiers
+// (LIST-02, LIST-03) and the documented time form (TIME-02).
+func checkPages(w contract.Walk) {
+	GinkgoHelper()
+	var vs []contract.Violation
+	for i, p := range w.Pages {
+		if p.Resp == nil || p.Resp.Exchange == nil {
+			continue
+		}
+		for _, v := range contract.ValidateResponse(Env.Spec, p.Resp.Exchange.Method, p.Resp.Exchange.URL, p.Resp.Status, p.Resp.Header, p.Resp.Body) {
+			if v.Assertion == "" {
+				v.Assertion = "LIST-01"
+			}
+			v.Pointer = fmt.Sprintf("page %d %s", i+1, v.Pointer)
+			vs = append(vs, v)
+		}
+		vs = append(vs, contract.CheckIdentifiers(p.Items)...)
+		vs = append(vs, contract.CheckIdentifierKinds(p.Items)...)
+		for j, it := range p.Items {
+			if it.ShareHistoryTime != "" {
+				for _, v := range contract.CheckRFC3339UTCSeconds(it.ShareHistoryTime) {
+					if v.Assertion == "TIME-02" {
+						v.Pointer = fmt.Sprintf("page %d /value/%d/shareHistoryTime", i+1, j)
+						vs = append(vs, v)
+					}
+				}
+			}
+		}
+	}
+	CheckViolations(vs, "", walkURLs(w))
+}
+
+func walkURLs(w contract.Walk) string {
+	var b strings.Builder
+	for i, p := range w.Pages {
+		if p.Resp != nil && p.Resp.Exchange != nil {
+			fmt.Fprintf(&b, "page %d: %s %s\n", i+1, p.Resp.Exchange.Method, p.Resp.Exchange.URL)
+		}
+	}
+	return b.String()
+}
+
+// CheckViolations sends each oracle finding to the assertion it is evidence
+// against (Check), or all of them to as when as is set; evidence (a
+// transcript, a walk) is shown with them.
+func CheckViolations(vs []contract.Violation, as, evidence string) {
+	GinkgoHelper()
+	var order []string
+	by := map[string][]contract.Violation{}
+	for _, v := range vs {
+		id := v.Assertion
+		if as != "" {
+			id = as
+		}
+		if _, ok := by[id]; !ok {
+			order = append(order, id)
+		}
+		by[id] = append(by[id], v)
+	}
+	for _, id := range order {
+		Check(id, func() {
+			Expect(contract.Format(by[id], "  ")).To(BeEmpty(), "what the server sent breaks the contract\n%s", evidence)
+		})
+	}
+}
+
+// maxParticipants is the documented most a thread holds: a walk that has
+// not ended after that many pages is endless.
+const maxParticipants = limits.ParticipantsPerThread
+
+// CheckPaging judges one walk against every paging property that applies
+// (PAGE-01…PAGE-04), each under its own ID, whichever spec walked it; as,
+// when set, reports them all under that ID instead (REM-05: paging after a
+// remove).
+func CheckPaging(w contract.Walk, want contract.WalkWant, as string) {
+	GinkgoHelper()
+	CheckViolations(contract.CheckWalk(w, want), as, describeWalk(w, want))
+}
+
+func describeWalk(w contract.Walk, want contract.WalkWant) string {
+	var b strings.Builder
+	if want.MaxPageSize > 0 {
+		fmt.Fprintf(&b, "at maxPageSize=%d ", want.MaxPageSize)
+	}
+	fmt.Fprintf(&b, "(%d participants expected, %d pages):", len(want.Unpaged), len(w.Pages))
+	for i, p := range w.Pages {
+		u := ""
+		if p.Resp != nil && p.Resp.Exchange != nil {
+			u = p.Resp.Exchange.URL
+		}
+		fmt.Fprintf(&b, "\n  page %d: %d items %v %s", i+1, len(p.IDs), p.IDs, u)
+	}
+	return b.String()
+}
+
+// IDs are the raw ids of participants, in order.
+func IDs(ps []wire.Participant) []string { return contract.IDsOf(ps) }
+
+// Find returns the listed participant with that raw id.
+func Find(ps []wire.Participant, rawID string) (wire.Participant, bool) {
+	for _, p := range ps {
+		if p.CommunicationIdentifier.Key() == rawID {
+			return p, true
+		}
+	}
+	return wire.Participant{}, false
+}
+
+// Decode unmarshals a response body or fails with the transcript.
+func Decode(resp *transcript.Response, v any) {
+	GinkgoHelper()
+	if err := json.Unmarshal(resp.Body, v); err != nil {
+		Fail(fmt.Sprintf("the body is not the JSON the API documents: %v\n%s", err, resp.Exchange))
+	}
+}
+
+// Expected is the membership a listing must have: the given raw ids, plus
+// the thread's creator when the server lists it. Whether it must be listed
+// is LIST-04's business alone, so no other spec fails over it.
+func Expected(t *Thread, listed []wire.Participant, rawIDs ...string) []string {
+	if _, ok := Find(listed, t.Host.RawID); ok {
+		return append([]string{t.Host.RawID}, rawIDs...)
+	}
+	return rawIDs
+}
+
+// MissingThread makes a well-formed thread id that no server has, shaped
+// like like so that a server cannot reject it on format alone.
+func MissingThread(like string) string {
+	const suffix = "@thread.v2"
+	if i := strings.Index(like, "_"); i > 0 && strings.HasSuffix(like, suffix) {
+		return like[:i+1] + "chatconformmissing0000000000" + suffix
+	}
+	return "19:chatconformmissing0000000000" + suffix
+}
+
+// absolute resolves a relative nextLink against the endpoint, as a browser
+// would, so that the other paging checks can still judge the chain; PAGE-04
+// alone fails a nextLink that is not absolute.
+func absolute(link string) string {
+	u, err := url.Parse(link)
+	if err != nil || u.IsAbs() {
+		return link
+	}
+	return Env.Client.Endpoint().ResolveReference(u).String()
+}

@@ -1,0 +1,195 @@
+package framework
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/onsi/gomega/format"
+
+	"github.com/chatconform/chatconform/internal/openapi"
+	"github.com/chatconform/chatconform/internal/client"
+	"github.com/chatconform/chatconform/internal/config"
+	"github.com/chatconform/chatconform/internal/harness"
+	"github.com/chatconform/chatconform/internal/outcome"
+	"github.com/chatconform/chatconform/internal/report"
+	"github.com/chatconform/chatconform/internal/transcript"
+)
+
+// Env is this process's connection to the server under test, set up before
+// the first spec.
+var Env *harness.Env
+
+// embedded is the reference server process 1 started, if any; rates the
+// shared CHAT_MAX_RPS limiter it serves.
+var (
+	embedded *harness.Embedded
+	rates    *harness.RateServer
+)
+
+// bootstrap is what process 1 hands every process: the embedded server's
+// connection string, the users of the run (minted once for all processes)
+// and the URL of the shared limiter.
+type bootstrap struct {
+	ConnectionString string
+	Pool             *harness.Pool
+	RateURL          string
+}
+
+// RunSuite runs the specs of a conformance suite: call it from the suite's
+// only Test function. Bad configuration stops the run before any spec, with
+// one message naming each variable at fault.
+func RunSuite(t *testing.T, description string) {
+	cfg, err := config.Load(os.Getenv)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		t.FailNow()
+	}
+	if err := certifiable(cfg); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		t.FailNow()
+	}
+	format.MaxLength = 20000
+	RegisterFailHandler(Fail)
+	RunSpecs(t, description)
+}
+
+// recordExchange attaches every exchange to the running node's report, so
+// JUnit, JSON and HTML reports all come from one source.
+func recordExchange(ex *transcript.Exchange) {
+	AddReportEntry(outcome.EntryTranscript, ex, ReportEntryVisibilityNever)
+}
+
+// The suite-level nodes: set-up (embedded server, limiter, user pool),
+// the capability check before every spec, teardown and the reports. They are
+// declared once, when the suite package imports the framework.
+var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
+	cfg, err := config.Load(os.Getenv)
+	Expect(err).NotTo(HaveOccurred())
+	var b bootstrap
+	if cfg.Embedded() {
+		embedded, err = harness.StartEmbedded()
+		Expect(err).NotTo(HaveOccurred(), "starting the embedded reference server")
+		b.ConnectionString = embedded.ConnectionString
+		Expect(cfg.AttachEmbedded(b.ConnectionString)).To(Succeed())
+	}
+	if cfg.MaxRPS > 0 {
+		rates, err = harness.StartRateServer(cfg.MaxRPS)
+		Expect(err).NotTo(HaveOccurred())
+		b.RateURL = rates.URL
+	}
+	c, err := harness.NewClient(cfg, recordExchange)
+	Expect(err).NotTo(HaveOccurred())
+	if b.Pool, err = harness.NewPool(ctx, cfg, c); err != nil {
+		HarnessFailure(fmt.Errorf("setting up users and tokens (%s): %w", cfg.Mode(), err))
+	}
+	data, err := json.Marshal(b)
+	Expect(err).NotTo(HaveOccurred())
+	return data
+}, func(data []byte) {
+	cfg, err := config.Load(os.Getenv)
+	Expect(err).NotTo(HaveOccurred())
+	var b bootstrap
+	Expect(json.Unmarshal(data, &b)).To(Succeed())
+	if b.ConnectionString != "" {
+		Expect(cfg.AttachEmbedded(b.ConnectionString)).To(Succeed())
+	}
+	if cfg.InsecureSkipVerify {
+		fmt.Fprintln(os.Stderr, "WARNING: CHAT_INSECURE_SKIP_VERIFY=1: TLS certificates are NOT verified; the token may go to an impostor")
+	}
+	var limiter client.Waiter
+	if b.RateURL != "" {
+		limiter = &harness.RateClient{URL: b.RateURL}
+	}
+	Env, err = harness.Setup(cfg, b.Pool, GinkgoParallelProcess(), limiter, recordExchange)
+	if err != nil {
+		HarnessFailure(fmt.Errorf("setting up (%s): %w", cfg.Mode(), err))
+	}
+})
+
+var _ = SynchronizedAfterSuite(func() {
+	// Threads whose DeferCleanup could not delete them, users this process minted.
+	if Env != nil {
+		reportLeftovers(Env.Teardown())
+	}
+}, func() {
+	// Once every process is done: the shared users, then the server.
+	if Env != nil {
+		reportLeftovers(Env.DeletePool())
+	}
+	if embedded != nil {
+		Expect(embedded.Stop()).To(Succeed())
+	}
+	if rates != nil {
+		rates.Stop()
+	}
+})
+
+// Every spec whose assertion needs a capability the run lacks is skipped
+// with the reason and the setting that would enable it.
+var _ = BeforeEach(func() {
+	if a := Current(); a.Capability != "" {
+		if why := Env.Lacks(a.Capability); why != "" {
+			Skip(fmt.Sprintf("[%s] %s", a.ID, why))
+		}
+	}
+})
+
+// Every report of the run comes from this one node, which Ginkgo runs on
+// process 1 with every process's specs once the suite is over.
+var _ = ReportAfterSuite("chatconform reports", func(r Report) {
+	cfg, err := config.Load(os.Getenv)
+	if err != nil {
+		return // RunSuite has already stopped the run with the message
+	}
+	if Env != nil {
+		cfg = Env.Config // knows the embedded server and its access key (a secret)
+	}
+	m := report.MetaFrom(cfg)
+	if Env != nil && Env.Spec != nil {
+		m.SpecSource, m.SpecDigest = Env.Spec.Source, Env.Spec.Digest
+	} else if spec, err := openapi.Load(cfg.APIVersion, cfg.SpecPath); err == nil {
+		m.SpecSource, m.SpecDigest = spec.Source, spec.Digest
+	}
+	err = report.Write(cfg.ReportDir, r, m)
+	_, rc := GinkgoConfiguration()
+	report.PrintSummary(os.Stdout, r, m, !rc.NoColor)
+	Expect(err).NotTo(HaveOccurred(), "writing the reports to CHAT_REPORT_DIR=%s", cfg.ReportDir)
+})
+
+// reportLeftovers records what a run could not delete, in every report and
+// on the console.
+func reportLeftovers(errs []error) {
+	if len(errs) == 0 {
+		return
+	}
+	var msgs []string
+	for _, e := range errs {
+		msgs = append(msgs, e.Error())
+	}
+	AddReportEntry(outcome.EntryCleanupError, strings.Join(msgs, "\n"), ReportEntryVisibilityAlways)
+	fmt.Fprintf(os.Stderr, "chatconform left %d resources behind:\n  %s\n", len(errs), strings.Join(msgs, "\n  "))
+}
+
+// certifiable refuses, in a certification run (make certify sets
+// CHATCONFORM_CERTIFY=1), anything that would certify less than the whole
+// catalogue under the standard profile.
+func certifiable(cfg *config.Config) error {
+	if os.Getenv("CHATCONFORM_CERTIFY") != "1" {
+		return nil
+	}
+	sc, _ := GinkgoConfiguration()
+	switch {
+	case sc.DryRun:
+		return fmt.Errorf("make certify sends every request: remove --dry-run (GINKGO_ARGS)")
+	case sc.LabelFilter != "" || len(sc.FocusStrings) > 0 || len(sc.SkipStrings) > 0 || len(sc.FocusFiles) > 0 || len(sc.SkipFiles) > 0:
+		return fmt.Errorf("make certify runs every assertion: remove the label filter, focus or skip (GINKGO_ARGS)")
+	case cfg.Strict:
+		return fmt.Errorf("make certify uses the standard profile: unset CHAT_STRICT (in the environment or .env)")
+	}
+	return nil
+}
