@@ -11,10 +11,10 @@ import (
 	. "github.com/onsi/gomega"
 	"github.com/onsi/gomega/format"
 
-	"github.com/chatconform/chatconform/internal/openapi"
 	"github.com/chatconform/chatconform/internal/client"
 	"github.com/chatconform/chatconform/internal/config"
 	"github.com/chatconform/chatconform/internal/harness"
+	"github.com/chatconform/chatconform/internal/openapi"
 	"github.com/chatconform/chatconform/internal/outcome"
 	"github.com/chatconform/chatconform/internal/report"
 	"github.com/chatconform/chatconform/internal/transcript"

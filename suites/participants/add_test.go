@@ -8,8 +8,8 @@ import (
 
 	"github.com/chatconform/chatconform/fixtures"
 	"github.com/chatconform/chatconform/internal/client"
-	"github.com/chatconform/chatconform/internal/limits"
 	. "github.com/chatconform/chatconform/internal/framework"
+	"github.com/chatconform/chatconform/internal/limits"
 	"github.com/chatconform/chatconform/internal/transcript"
 	"github.com/chatconform/chatconform/internal/wire"
 	. "github.com/chatconform/chatconform/matchers"
