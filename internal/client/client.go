@@ -202,12 +202,13 @@ func (c *Client) Do(ctx context.Context, req Request) (*transcript.Response, err
 	if req.Method == "" {
 		req.Method = http.MethodGet
 	}
+	// Registered first: an unparsable URL is quoted in the error.
+	if req.Auth.bearer != "" {
+		c.addSecret(req.Auth.bearer)
+	}
 	u, err := c.resolve(req)
 	if err != nil {
 		return nil, c.redactedError(KindRequest, req.Method, req.URL, err)
-	}
-	if req.Auth.bearer != "" {
-		c.addSecret(req.Auth.bearer)
 	}
 	if req.Auth.bearer != "" || req.Auth.hmac || req.Header.Get("Authorization") != "" {
 		// Any credential, not only a bearer token, stays on trusted hosts.
