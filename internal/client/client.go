@@ -202,18 +202,18 @@ func (c *Client) Do(ctx context.Context, req Request) (*transcript.Response, err
 	if req.Method == "" {
 		req.Method = http.MethodGet
 	}
-	u, err := c.resolve(req)
-	if err != nil {
-		return nil, &Error{Kind: KindRequest, Method: req.Method, URL: c.o.Redactor.String(req.URL), Err: err}
-	}
+	// Registered first: an unparsable URL is quoted in the error.
 	if req.Auth.bearer != "" {
 		c.addSecret(req.Auth.bearer)
+	}
+	u, err := c.resolve(req)
+	if err != nil {
+		return nil, c.redactedError(KindRequest, req.Method, req.URL, err)
 	}
 	if req.Auth.bearer != "" || req.Auth.hmac || req.Header.Get("Authorization") != "" {
 		// Any credential, not only a bearer token, stays on trusted hosts.
 		if ok, why := c.o.Trust.Allows(u); !ok {
-			return nil, &Error{Kind: KindUntrustedHost, Method: req.Method, URL: c.o.Redactor.String(u.String()),
-				Err: fmt.Errorf("the credentials were not sent: %s", why)}
+			return nil, c.redactedError(KindUntrustedHost, req.Method, u.String(), fmt.Errorf("the credentials were not sent: %s", why))
 		}
 	}
 	for attempt := 1; ; attempt++ {
@@ -227,8 +227,7 @@ func (c *Client) Do(ctx context.Context, req Request) (*transcript.Response, err
 		}
 		if attempt >= c.o.Retry.MaxAttempts {
 			c.record(ex)
-			return resp, &Error{Kind: KindThrottled, Method: req.Method, URL: ex.URL,
-				Err: fmt.Errorf("still %d after %d attempts", resp.Status, attempt)}
+			return resp, c.redactedError(KindThrottled, req.Method, u.String(), fmt.Errorf("still %d after %d attempts", resp.Status, attempt))
 		}
 		wait := c.backoff(resp.Header.Get("Retry-After"), attempt)
 		// Set before the exchange is recorded: a recorder may serialise it at once.
@@ -236,7 +235,7 @@ func (c *Client) Do(ctx context.Context, req Request) (*transcript.Response, err
 		c.retries.Add(1)
 		c.record(ex)
 		if err := c.o.Retry.Sleep(ctx, wait); err != nil {
-			return resp, &Error{Kind: KindTimeout, Method: req.Method, URL: ex.URL, Err: err}
+			return resp, c.redactedError(KindTimeout, req.Method, u.String(), err)
 		}
 	}
 }
@@ -328,14 +327,14 @@ func hasHTTPScheme(s string) bool {
 func (c *Client) attempt(ctx context.Context, req Request, u *url.URL, attempt int) (*transcript.Response, *transcript.Exchange, error) {
 	if c.o.Limiter != nil {
 		if err := c.o.Limiter.Wait(ctx); err != nil {
-			return nil, nil, &Error{Kind: KindTimeout, Method: req.Method, URL: c.o.Redactor.String(u.String()), Err: fmt.Errorf("waiting for the CHAT_MAX_RPS limiter: %w", err)}
+			return nil, nil, c.redactedError(KindTimeout, req.Method, u.String(), fmt.Errorf("waiting for the CHAT_MAX_RPS limiter: %w", err))
 		}
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.o.Timeout)
 	defer cancel()
 	hr, err := http.NewRequestWithContext(ctx, req.Method, u.String(), bytes.NewReader(req.Body))
 	if err != nil {
-		return nil, nil, &Error{Kind: KindRequest, Method: req.Method, URL: c.o.Redactor.String(u.String()), Err: err}
+		return nil, nil, c.redactedError(KindRequest, req.Method, u.String(), err)
 	}
 	if req.Body == nil {
 		hr.Body, hr.ContentLength = http.NoBody, 0
@@ -353,27 +352,20 @@ func (c *Client) attempt(ctx context.Context, req Request, u *url.URL, attempt i
 		hr.Header.Set("Authorization", "Bearer "+req.Auth.bearer)
 	case req.Auth.hmac:
 		if len(c.o.AccessKey) == 0 {
-			return nil, nil, &Error{Kind: KindRequest, Method: req.Method, URL: c.o.Redactor.String(u.String()), Err: errors.New("identity calls need ACS_CONNECTION_STRING")}
+			return nil, nil, c.redactedError(KindRequest, req.Method, u.String(), errors.New("identity calls need ACS_CONNECTION_STRING"))
 		}
 		hmacsig.Sign(hr, req.Body, c.o.AccessKey, c.o.Now())
 	}
 
-	ex := &transcript.Exchange{
-		Method:        req.Method,
-		URL:           c.o.Redactor.String(u.String()),
-		RequestHeader: c.o.Redactor.Header(hr.Header),
-		RequestBody:   transcript.Cut(c.o.Redactor.String(string(req.Body))),
-		RequestSize:   len(req.Body),
-		Attempt:       attempt,
-		Start:         time.Now(),
-	}
+	ex := transcript.NewExchange(c.o.Redactor, req.Method, u.String(), hr.Header, req.Body)
+	ex.Attempt = attempt
 	c.requests.Add(1)
 	defer func() { ex.Duration = time.Since(ex.Start) }()
 
 	hresp, err := c.o.HTTP.Do(hr)
 	if err != nil {
-		ce := c.classify(req, ex.URL, err)
-		ex.Err = ce.Err.Error()
+		ce := c.classify(req, u.String(), err)
+		ex.Fail(ce.Err.Error())
 		return nil, ex, ce
 	}
 	defer hresp.Body.Close()
@@ -383,25 +375,18 @@ func (c *Client) attempt(ctx context.Context, req Request, u *url.URL, attempt i
 		body = body[:c.o.MaxBody]
 	}
 	resp := &transcript.Response{Status: hresp.StatusCode, Header: hresp.Header, Body: body, Exchange: ex}
-	ex.Status = hresp.StatusCode
+	// Before the body is recorded, so an issued token is redacted there.
 	c.registerIssuedTokens(body)
-	ex.ResponseHeader = c.o.Redactor.Header(hresp.Header)
-	// Redact first, then cut: cutting first could leave the head of a
-	// secret that straddles the cut unrecognised in the transcript.
-	recorded := c.o.Redactor.String(string(body))
-	if len(recorded) > transcript.MaxRecordedBody {
-		recorded, ex.BodyTruncated = recorded[:transcript.MaxRecordedBody], true
-	}
-	ex.ResponseBody = recorded
-	ex.ResponseSize = len(body)
+	ex.SetResponse(hresp.StatusCode, hresp.Header, body)
 	if tooLarge {
-		ex.Err = fmt.Sprintf("response body exceeds %d bytes; stopped reading", c.o.MaxBody)
-		return resp, ex, &Error{Kind: KindBodyTooLarge, Method: req.Method, URL: ex.URL, Err: errors.New(ex.Err)}
+		ce := c.redactedError(KindBodyTooLarge, req.Method, u.String(), fmt.Errorf("response body exceeds %d bytes; stopped reading", c.o.MaxBody))
+		ex.Fail(ce.Err.Error())
+		return resp, ex, ce
 	}
 	if readErr != nil {
-		ce := c.classify(req, ex.URL, readErr)
+		ce := c.classify(req, u.String(), readErr)
 		ce.Err = fmt.Errorf("reading the body after status %d: %w", hresp.StatusCode, ce.Err)
-		ex.Err = ce.Err.Error()
+		ex.Fail(ce.Err.Error())
 		return resp, ex, ce
 	}
 	return resp, ex, nil
@@ -441,11 +426,21 @@ func (c *Client) registerIssuedTokens(body []byte) {
 	walk(v, 0)
 }
 
+// redactedError is how the client builds every *Error, so that its URL and
+// message are redacted in one place. A message with nothing to redact keeps
+// its error chain (errors.Is still sees a context error).
+func (c *Client) redactedError(kind Kind, method, rawURL string, err error) *Error {
+	if msg := c.o.Redactor.String(err.Error()); msg != err.Error() {
+		err = errors.New(msg)
+	}
+	return &Error{Kind: kind, Method: method, URL: c.o.Redactor.String(rawURL), Err: err}
+}
+
 // classify names a transport failure. A connection that could be opened
 // and was then dropped while the server had the request under test is the
 // server's doing (KindDropped); one that could not be opened, or dropped
 // during setup, is the harness's.
-func (c *Client) classify(req Request, u string, err error) *Error {
+func (c *Client) classify(req Request, rawURL string, err error) *Error {
 	var (
 		ne net.Error
 		oe *net.OpError
@@ -457,11 +452,12 @@ func (c *Client) classify(req Request, u string, err error) *Error {
 		err = fmt.Errorf("no complete response within CHAT_TIMEOUT=%s", c.o.Timeout)
 	case req.Subject && !(errors.As(err, &oe) && oe.Op == "dial") && !errors.Is(err, context.Canceled):
 		kind = KindDropped
-		err = fmt.Errorf("the server dropped the connection: %s", c.o.Redactor.String(err.Error()))
+		err = fmt.Errorf("the server dropped the connection: %s", err)
 	default:
-		err = errors.New(c.o.Redactor.String(err.Error()))
+		// A transport error's chain can hold the URL; only its message is kept.
+		err = errors.New(err.Error())
 	}
-	return &Error{Kind: kind, Method: req.Method, URL: u, Err: err}
+	return c.redactedError(kind, req.Method, rawURL, err)
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

@@ -789,3 +789,40 @@ func TestSecretsRegisteredOnce(t *testing.T) {
 		t.Errorf("redacted: %q", got)
 	}
 }
+
+// TestErrorsAreRedacted: a token in the URL of a request that fails before,
+// or instead of, an answer is redacted from the *Error and the exchange.
+func TestErrorsAreRedacted(t *testing.T) {
+	down := httptest.NewServer(http.NotFoundHandler())
+	down.Close() // connection refused: the dial error quotes the URL
+	tests := []struct {
+		name     string
+		endpoint string
+		url      string
+		kind     Kind
+		recorded bool
+	}{
+		{"unparsable URL", "http://127.0.0.1:1", "http://127.0.0.1:1/%zz?t=" + testToken, KindRequest, false},
+		{"untrusted host", "http://127.0.0.1:1", "http://other.example/x?t=" + testToken, KindUntrustedHost, false},
+		{"connection refused", down.URL, down.URL + "/x?t=" + testToken, KindNetwork, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, rec, _ := newClient(t, tt.endpoint, nil)
+			_, err := c.Do(ctxT(t), Follow(testToken, tt.url))
+			ce := wantKind(t, err, tt.kind, tt.kind != KindUntrustedHost)
+			if strings.Contains(ce.Error(), testToken) || !strings.Contains(ce.Error(), "REDACTED") {
+				t.Errorf("error not redacted: %v", ce)
+			}
+			exs, _ := rec.all()
+			if len(exs) != map[bool]int{false: 0, true: 1}[tt.recorded] {
+				t.Fatalf("recorded %d exchanges", len(exs))
+			}
+			for _, ex := range exs {
+				if strings.Contains(ex.String(), testToken) || !strings.Contains(ex.Err, "REDACTED") {
+					t.Errorf("exchange not redacted:\n%s", ex)
+				}
+			}
+		})
+	}
+}

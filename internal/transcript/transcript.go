@@ -1,6 +1,7 @@
 // Package transcript records HTTP exchanges for failure messages and
-// reports. An Exchange is redacted once, when it is recorded, so nothing
-// downstream (matchers, reports, curl lines) can leak a secret.
+// reports. An Exchange is redacted as it is built (NewExchange, SetResponse,
+// Fail), so nothing downstream (matchers, reports, curl lines) can leak a
+// secret.
 package transcript
 
 import (
@@ -42,7 +43,44 @@ type Exchange struct {
 	// request that was not the subject of a check).
 	Retried string    `json:"retried,omitempty"`
 	Start   time.Time `json:"start"`
+
+	// redactor is the one NewExchange was given, so that what is attached
+	// later is scrubbed of the same secrets.
+	redactor *Redactor
 }
+
+// NewExchange starts the record of one request at the current time. Every
+// field it sets from its arguments is redacted by r (nil: secret-shaped
+// strings only), the body before it is cut.
+func NewExchange(r *Redactor, method, url string, header http.Header, body []byte) *Exchange {
+	return &Exchange{
+		Method:        method,
+		URL:           r.String(url),
+		RequestHeader: r.Header(header),
+		RequestBody:   Cut(r.String(string(body))),
+		RequestSize:   len(body),
+		Start:         time.Now(),
+		redactor:      r,
+	}
+}
+
+// SetResponse records the response, redacted. Redact first, then cut:
+// cutting first could leave the head of a secret that straddles the cut
+// unrecognised.
+func (e *Exchange) SetResponse(status int, header http.Header, body []byte) {
+	e.Status = status
+	e.ResponseHeader = e.redactor.Header(header)
+	recorded := e.redactor.String(string(body))
+	if len(recorded) > MaxRecordedBody {
+		recorded, e.BodyTruncated = recorded[:MaxRecordedBody], true
+	}
+	e.ResponseBody = recorded
+	e.ResponseSize = len(body)
+}
+
+// Fail records why the exchange did not complete, redacted: a transport
+// error can quote the URL.
+func (e *Exchange) Fail(msg string) { e.Err = e.redactor.String(msg) }
 
 // Response is a snapshot of one HTTP response: status, headers and the whole
 // (size-bounded) body, so a body can be read any number of times.

@@ -1,0 +1,66 @@
+package transcript
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// TestNewExchangeRedactsEverything builds an Exchange only through the
+// public constructor and setters and checks that no secret survives in any
+// field or in its JSON and text forms.
+func TestNewExchangeRedactsEverything(t *testing.T) {
+	const opaque = "opaque-issued-token-1234" // registered, not JWT-shaped
+	const jwt = "eyJhbGciOiJIUzI1NiJ9.eyJza3lwZWlkIjoiYWNzOngifQ.c2ln"
+	var r Redactor
+	r.Add(opaque)
+	ex := NewExchange(&r, "POST", "https://h/chat/threads?t="+opaque+"&j="+jwt,
+		http.Header{
+			"Authorization": {"Bearer " + opaque},
+			"X-Echo":        {jwt},
+		},
+		[]byte(`{"token":"`+opaque+`","jwt":"`+jwt+`"}`))
+	ex.SetResponse(201,
+		http.Header{"Location": {"https://h/x?t=" + opaque}, "Set-Token": {jwt}},
+		[]byte(`{"accessToken":{"token":"`+opaque+`"},"other":"`+jwt+`"}`))
+	ex.Fail(`Post "https://h/chat/threads?t=` + opaque + `": connection reset (` + jwt + `)`)
+
+	b, err := json.Marshal(ex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{string(b), ex.String()} {
+		if strings.Contains(s, opaque) || strings.Contains(s, "eyJ") {
+			t.Errorf("a secret survived:\n%s", s)
+		}
+	}
+	if ex.URL != "https://h/chat/threads?t=REDACTED&j=REDACTED" ||
+		ex.RequestHeader.Get("Authorization") != "Bearer REDACTED" || ex.RequestHeader.Get("X-Echo") != Redacted ||
+		ex.RequestBody != `{"token":"REDACTED","jwt":"REDACTED"}` ||
+		ex.ResponseHeader.Get("Location") != "https://h/x?t=REDACTED" || ex.ResponseHeader.Get("Set-Token") != Redacted ||
+		ex.ResponseBody != `{"accessToken":{"token":"REDACTED"},"other":"REDACTED"}` ||
+		ex.Err != `Post "https://h/chat/threads?t=REDACTED": connection reset (REDACTED)` {
+		t.Errorf("not redacted as expected: %+v", ex)
+	}
+	if ex.Status != 201 || ex.RequestSize != len(`{"token":"`+opaque+`","jwt":"`+jwt+`"}`) || ex.Start.IsZero() {
+		t.Errorf("status, size or start lost: %+v", ex)
+	}
+}
+
+// TestSetResponseRedactsBeforeCutting: a secret straddling MaxRecordedBody
+// must not leave its head in the transcript.
+func TestSetResponseRedactsBeforeCutting(t *testing.T) {
+	const secret = "straddling-secret-5678"
+	var r Redactor
+	r.Add(secret)
+	ex := NewExchange(&r, "GET", "https://h/x", nil, []byte(strings.Repeat("a", MaxRecordedBody-5)+secret))
+	body := strings.Repeat("a", MaxRecordedBody-5) + secret + "tail"
+	ex.SetResponse(200, nil, []byte(body))
+	if strings.Contains(ex.ResponseBody, secret[:5]) || strings.Contains(ex.RequestBody, secret[:5]) {
+		t.Error("the head of a straddling secret was recorded")
+	}
+	if !ex.BodyTruncated || len(ex.ResponseBody) != MaxRecordedBody || ex.ResponseSize != len(body) {
+		t.Errorf("truncated=%v len=%d size=%d", ex.BodyTruncated, len(ex.ResponseBody), ex.ResponseSize)
+	}
+}
