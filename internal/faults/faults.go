@@ -65,7 +65,7 @@ func Catalogue() []Fault {
 	all = append(append(all, metadataFaults()...), hostileFaults()...)
 	all = append(append(all, removeFaults()...), missedFaults()...)
 	sort.Slice(all, func(i, j int) bool { return all[i].Name < all[j].Name })
-	return all
+	return withObserved(all)
 }
 
 // --- request classification -------------------------------------------

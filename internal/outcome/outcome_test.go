@@ -51,3 +51,27 @@ func TestJudgeTakesTheWorstSpecAndSkipsDryRuns(t *testing.T) {
 		}
 	}
 }
+
+// A finding is evidence against its row, whichever spec saw it: it fails
+// (or warns) that row even when the row's own specs passed.
+func TestJudgeFoldsFindingsIntoTheirRow(t *testing.T) {
+	finding := func(id string, o Outcome) types.ReportEntry {
+		e := types.ReportEntry{Name: EntryFinding}
+		e.Value = types.WrapEntryValue(`{"id":"` + id + `","by":"PAGE-01","outcome":"` + string(o) + `","message":"[` + id + `] seen by PAGE-01"}`)
+		return e
+	}
+	r := types.Report{SpecReports: types.SpecReports{
+		spec("PAGE-01", types.SpecStatePassed, finding("ADD-04", Failed), finding("PAGE-06", Warned)),
+		spec("ADD-04", types.SpecStatePassed),
+	}}
+	got := map[string]Assertion{}
+	for _, a := range Judge(r) {
+		got[a.ID] = a
+	}
+	if got["ADD-04"].Outcome != Failed || got["PAGE-06"].Outcome != Warned || got["PAGE-01"].Outcome != Passed {
+		t.Errorf("ADD-04 %s, PAGE-06 %s, PAGE-01 %s; want failed, warned, passed", got["ADD-04"].Outcome, got["PAGE-06"].Outcome, got["PAGE-01"].Outcome)
+	}
+	if m := got["ADD-04"].Messages; len(m) != 1 || m[0] != "[ADD-04] seen by PAGE-01" {
+		t.Errorf("ADD-04 messages %q", m)
+	}
+}

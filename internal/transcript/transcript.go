@@ -44,9 +44,13 @@ type Exchange struct {
 	Retried string    `json:"retried,omitempty"`
 	Start   time.Time `json:"start"`
 
-	// redactor is the one NewExchange was given, so that what is attached
-	// later is scrubbed of the same secrets.
-	redactor *Redactor
+	// scrub and scrubHeader are the redactor NewExchange was given, so that
+	// what is attached later is scrubbed of the same secrets. They are
+	// funcs, not the *Redactor, because failure messages print an Exchange
+	// by reflection (Gomega's format.Object), which would list the secrets
+	// a *Redactor holds; a func prints as its address.
+	scrub       func(string) string
+	scrubHeader func(http.Header) http.Header
 }
 
 // NewExchange starts the record of one request at the current time. Every
@@ -60,7 +64,8 @@ func NewExchange(r *Redactor, method, url string, header http.Header, body []byt
 		RequestBody:   Cut(r.String(string(body))),
 		RequestSize:   len(body),
 		Start:         time.Now(),
-		redactor:      r,
+		scrub:         r.String,
+		scrubHeader:   r.Header,
 	}
 }
 
@@ -69,8 +74,8 @@ func NewExchange(r *Redactor, method, url string, header http.Header, body []byt
 // unrecognised.
 func (e *Exchange) SetResponse(status int, header http.Header, body []byte) {
 	e.Status = status
-	e.ResponseHeader = e.redactor.Header(header)
-	recorded := e.redactor.String(string(body))
+	e.ResponseHeader = e.header(header)
+	recorded := e.string(string(body))
 	if len(recorded) > MaxRecordedBody {
 		recorded, e.BodyTruncated = recorded[:MaxRecordedBody], true
 	}
@@ -80,7 +85,23 @@ func (e *Exchange) SetResponse(status int, header http.Header, body []byte) {
 
 // Fail records why the exchange did not complete, redacted: a transport
 // error can quote the URL.
-func (e *Exchange) Fail(msg string) { e.Err = e.redactor.String(msg) }
+func (e *Exchange) Fail(msg string) { e.Err = e.string(msg) }
+
+// string and header scrub with the Exchange's redactor, or, for an Exchange
+// built by hand, as a nil *Redactor does (secret-shaped strings only).
+func (e *Exchange) string(s string) string {
+	if e.scrub == nil {
+		return (*Redactor)(nil).String(s)
+	}
+	return e.scrub(s)
+}
+
+func (e *Exchange) header(h http.Header) http.Header {
+	if e.scrubHeader == nil {
+		return (*Redactor)(nil).Header(h)
+	}
+	return e.scrubHeader(h)
+}
 
 // Response is a snapshot of one HTTP response: status, headers and the whole
 // (size-bounded) body, so a body can be read any number of times.

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/onsi/gomega/format"
 )
 
 // TestNewExchangeRedactsEverything builds an Exchange only through the
@@ -62,5 +64,17 @@ func TestSetResponseRedactsBeforeCutting(t *testing.T) {
 	}
 	if !ex.BodyTruncated || len(ex.ResponseBody) != MaxRecordedBody || ex.ResponseSize != len(body) {
 		t.Errorf("truncated=%v len=%d size=%d", ex.BodyTruncated, len(ex.ResponseBody), ex.ResponseSize)
+	}
+}
+
+// A failure message prints an Exchange by reflection, private fields
+// included: nothing in it may reach the redactor's secrets.
+func TestPrintedExchangeHoldsNoSecret(t *testing.T) {
+	r := &Redactor{}
+	r.Add("opaque-secret-value-1234")
+	ex := NewExchange(r, "GET", "http://h/x", http.Header{}, nil)
+	ex.SetResponse(200, http.Header{}, []byte("{}"))
+	if out := format.Object(ex, 1); strings.Contains(out, "opaque-secret-value-1234") {
+		t.Errorf("format.Object(exchange) shows a secret:\n%s", out)
 	}
 }

@@ -106,7 +106,7 @@ var _ = Describe("List Chat Participants with paging", func() {
 			k := skip(total)
 			w := Walk(ctx, t, n, k)
 			if k >= total {
-				Expect(w.Pages).To(HaveLen(1), "skip=%d is past the last of %d participants, so there is one page and no nextLink", k, total)
+				Expect(len(w.Pages)).To(Equal(1), "skip=%d is past the last of %d participants, so there is one page and no nextLink:\n%s", k, total, w.Pages[0].Resp.Exchange)
 				Expect(w.Pages[0].Items).To(BeEmpty(), "skip=%d is past the last of %d participants\n%s", k, total, w.Pages[0].Resp.Exchange)
 				Expect(w.Pages[0].NextLink).To(BeEmpty(), "skip=%d is past the end, so there is no next page\n%s", k, total, w.Pages[0].Resp.Exchange)
 				return
@@ -126,9 +126,9 @@ var _ = Describe("List Chat Participants with paging", func() {
 		Assert("PAGE-06", "returns the same order, and the pages concatenate to the unpaged sequence", func(ctx SpecContext) {
 			again := IDs(ListAll(ctx, t))
 			Expect(again).To(Equal(unpaged), "a repeated unpaged listing must keep its order")
-			for _, n := range []int{2, 3} {
-				Expect(walk(ctx, n).IDs()).To(Equal(unpaged), "the pages of maxPageSize=%d concatenated must equal the unpaged listing", n)
-			}
+			// One walk: the thread's 10 lists per 10 s must also cover a
+			// server that fills pages only partly.
+			Expect(walk(ctx, 3).IDs()).To(Equal(unpaged), "the pages of maxPageSize=3 concatenated must equal the unpaged listing")
 		})
 	})
 
