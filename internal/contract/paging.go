@@ -74,10 +74,30 @@ func (e *StatusError) Error() string {
 // maxPages pages were read. A transport error or a page that is not a 200
 // ChatParticipantsCollection ends the walk with an error.
 func Follow(ctx context.Context, fetch Fetch, maxPages int) (Walk, error) {
+	return FollowWithin(ctx, fetch, Limits{Pages: maxPages})
+}
+
+// Limits end a walk early, as cut (an endless chain), before it costs more
+// requests than a conformant chain could need: a server that repeats pages
+// or hands out empty pages with nextLinks would otherwise walk the suite
+// into the list rate limits, and the chain is already non-conformant.
+type Limits struct {
+	Pages int // pages read at most
+	// Items, when > 0: the walk is cut once it has returned more items than
+	// this while a nextLink is still pending.
+	Items int
+	// EmptyPages, when > 0: the walk is cut after that many consecutive
+	// empty pages that still hand out a nextLink.
+	EmptyPages int
+}
+
+// FollowWithin is Follow with limits beyond the page count.
+func FollowWithin(ctx context.Context, fetch Fetch, lim Limits) (Walk, error) {
 	var w Walk
 	link := ""
+	items, empty := 0, 0
 	for i := 1; ; i++ {
-		if i > maxPages {
+		if i > lim.Pages || (lim.Items > 0 && items > lim.Items) || (lim.EmptyPages > 0 && empty >= lim.EmptyPages) {
 			w.Cut = true
 			return w, nil
 		}
@@ -103,6 +123,10 @@ func Follow(ctx context.Context, fetch Fetch, maxPages int) (Walk, error) {
 		w.Pages = append(w.Pages, p)
 		if c.NextLink == "" {
 			return w, nil
+		}
+		items += len(c.Value)
+		if empty++; len(c.Value) > 0 {
+			empty = 0
 		}
 		link = c.NextLink
 	}

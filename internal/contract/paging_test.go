@@ -250,3 +250,22 @@ func BenchmarkPagingOracle(b *testing.B) {
 		_ = CheckWalk(w, wnt)
 	}
 }
+
+// A chain that repeats its items, or hands out empty pages with nextLinks,
+// is cut by the item and empty-page limits long before its page bound.
+func TestFollowWithinCutsRepeatingAndEmptyChains(t *testing.T) {
+	for name, body := range map[string]string{
+		"repeating": `{"value":[{"communicationIdentifier":{"rawId":"8:acs:a"}}],"nextLink":"http://h/next"}`,
+		"empty":     `{"value":[],"nextLink":"http://h/next"}`,
+	} {
+		calls := 0
+		fetch := func(context.Context, string) (*transcript.Response, error) {
+			calls++
+			return &transcript.Response{Status: 200, Body: []byte(body), Exchange: &transcript.Exchange{}}, nil
+		}
+		w, err := FollowWithin(context.Background(), fetch, Limits{Pages: 100, Items: 3, EmptyPages: 2})
+		if err != nil || !w.Cut || calls > 4 {
+			t.Errorf("%s: cut %v after %d pages (err %v), want cut within 4", name, w.Cut, calls, err)
+		}
+	}
+}

@@ -304,7 +304,7 @@ func Walk(ctx context.Context, t *Thread, n, k int) contract.Walk {
 	if k > 0 {
 		skip = strconv.Itoa(k)
 	}
-	w, err := contract.Follow(ctx, func(ctx context.Context, link string) (*transcript.Response, error) {
+	w, err := contract.FollowWithin(ctx, func(ctx context.Context, link string) (*transcript.Response, error) {
 		req := client.ListParticipants(t.Host.Token, t.ID, maxPageSize, skip)
 		if link != "" {
 			req = client.Follow(t.Host.Token, absolute(link))
@@ -315,7 +315,7 @@ func Walk(ctx context.Context, t *Thread, n, k int) contract.Walk {
 				Err: fmt.Errorf("a listing page under test was throttled (%d, Retry-After %q), so it could not be judged", resp.Status, resp.Header.Get("Retry-After"))}
 		}
 		return resp, err
-	}, walkBound(t, n, k))
+	}, walkLimits(t, n, k))
 	if err != nil {
 		var se *contract.StatusError
 		if errors.As(err, &se) {
@@ -395,17 +395,19 @@ func CheckViolations(vs []contract.Violation, as, evidence string) {
 	}
 }
 
-// walkBound is the most pages a walk from skip k may take before it counts
-// as endless: one page per participant the thread should hold past k (a
-// conformant server may return a single item a page), plus one. The
-// estimate is what the suite added plus the creator, never more than a
-// thread holds; it keeps an endless chain from running into the list rate
-// limits before it is cut.
-func walkBound(t *Thread, n, k int) int {
+// walkLimits bound a walk from skip k before it counts as endless: one page
+// per participant the thread should hold past k (a conformant server may
+// return a single item a page) plus one, no more than twice those items
+// plus a page, and no two empty pages in a row that still hand out a
+// nextLink. The estimate is what the suite added plus the creator. This
+// keeps a repeating or endless chain from running into the list rate
+// limits before it is cut (and judged under PAGE-03).
+func walkLimits(t *Thread, n, k int) contract.Limits {
 	t.mu.Lock()
 	total := min(len(t.added)+1, limits.ParticipantsPerThread)
 	t.mu.Unlock()
-	return contract.Bound(max(total-k, 0), max(n, 1))
+	rest := max(total-k, 0)
+	return contract.Limits{Pages: contract.Bound(rest, max(n, 1)), Items: 2*rest + max(n, 1), EmptyPages: 2}
 }
 
 // CheckPaging judges one walk against every paging property that applies

@@ -82,8 +82,9 @@ type allowance struct {
 }
 
 const (
-	opAdd  = openapi.OpAddParticipants
-	opList = openapi.OpListParticipants
+	opAdd    = openapi.OpAddParticipants
+	opList   = openapi.OpListParticipants
+	opRemove = openapi.OpRemoveParticipant
 )
 
 // allowList is the ONE table of accepted differences from the published
@@ -93,24 +94,24 @@ var allowList = []allowance{
 		Name:       "400 is not a documented status",
 		Kind:       deliberate,
 		Side:       SideResponse,
-		Operations: []string{opAdd, opList},
+		Operations: []string{opAdd, opList, opRemove},
 		Statuses:   []int{http.StatusBadRequest},
 		Error:      regexp.MustCompile(`^status is not supported$`),
 		Reason: "The published document lists only 2xx, 401, 403, 429 and 503 (no default response). " +
 			"The live service answers 400 for a malformed identifier (recorded: azure-cli, :add and :remove), " +
 			"and the suite demands 400 for malformed bodies (ADD-10), bad paging parameters (PAGE-07), " +
-			"a missing or unknown api-version (ERR-08) and a bad shareHistoryTime (TIME-04). " +
+			"a missing or unknown api-version (ERR-08), a bad shareHistoryTime (TIME-04) and a malformed identifier to remove (REM-03). " +
 			"The body must still be the published CommunicationErrorResponse (checked).",
 	},
 	{
 		Name:       "404 is not a documented status",
 		Kind:       deliberate,
 		Side:       SideResponse,
-		Operations: []string{opAdd, opList},
+		Operations: []string{opAdd, opList, opRemove},
 		Statuses:   []int{http.StatusNotFound},
 		Error:      regexp.MustCompile(`^status is not supported$`),
 		Reason: "The live service answers 404 for an unknown thread (recorded: azure-cli list-participants-bad-thread-id); " +
-			"ADD-12 demands it. The body must still be the published CommunicationErrorResponse (checked).",
+			"ADD-12, LIST-05 and REM-03 demand it. The body must still be the published CommunicationErrorResponse (checked).",
 	},
 	{
 		Name:        "JSON null for an optional member reads as absent",

@@ -54,6 +54,7 @@ func TestManualTokenMode(t *testing.T) {
 		"ERR-07":  "CHAT_RATE_LIMIT_TESTS=1",
 		"META-01": "CHAT_API_VERSION=2024-03-15-preview",
 		"META-02": "CHAT_API_VERSION=2024-03-15-preview",
+		"REM-04":  "ACS_CONNECTION_STRING",
 	}
 	for _, a := range res.Judged {
 		want, reason := outcome.Passed, skipped[a.ID]
