@@ -111,17 +111,6 @@ func (t *Thread) Removed(rawIDs ...string) {
 	}
 }
 
-// Members are the participants recorded as added, in order.
-func (t *Thread) Members() []wire.Participant {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	out := make([]wire.Participant, len(t.added))
-	for i, m := range t.added {
-		out[i] = m.sent
-	}
-	return out
-}
-
 // NewThread creates a fresh thread for the spec and schedules its deletion
 // (also on failure and interrupt) right away.
 func NewThread(ctx context.Context) *Thread {

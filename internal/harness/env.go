@@ -394,17 +394,3 @@ func DeleteUsers(c *client.Client, ids []string, timeout time.Duration) []error 
 	}
 	return out
 }
-
-// Parallel runs f(0..n-1) with at most limit calls at once and returns the
-// first error. f must not call Ginkgo (it runs off the spec goroutine).
-//
-// Deprecated: use golang.org/x/sync/errgroup with SetLimit; only suites/
-// still calls Parallel.
-func Parallel(n, limit int, f func(i int) error) error {
-	var g errgroup.Group
-	g.SetLimit(max(1, limit))
-	for i := range n {
-		g.Go(func() error { return f(i) })
-	}
-	return g.Wait()
-}

@@ -62,8 +62,9 @@ var _ = Describe("shareHistoryTime", func() {
 			}
 			Expect(resp).To(HaveStatus(http.StatusCreated), "shareHistoryTime %s (%s) is an RFC 3339 date-time", sent.Value, sent.Name)
 			t.Added(p)
-			got, ok := Find(ListAll(ctx, t), p.CommunicationIdentifier.RawID)
-			Expect(ok).To(BeTrue(), "%s was added and must be listed", p.CommunicationIdentifier.RawID)
+			listed := ListAll(ctx, t)
+			Expect(IDs(listed)).To(ContainElement(p.CommunicationIdentifier.RawID), "the participant was added and must be listed")
+			got, _ := Find(listed, p.CommunicationIdentifier.RawID)
 			Expect(got.ShareHistoryTime).To(BeSameInstantAs(sent.Value))
 		},
 		domainEntries(fixtures.ShareHistoryTimes()),
