@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -61,8 +62,19 @@ type spec struct {
 	Requests, Retries int
 }
 
-// Areas in the catalogue's order, with the headings the reports use.
-var areaOrder = []string{"add", "list", "paging", "time", "errors", "metadata"}
+// areaOrder is the areas in the catalogue's order, so that a row in a new
+// area is never left out of a report.
+var areaOrder = func() []string {
+	var out []string
+	for _, a := range catalogue.All() {
+		if !slices.Contains(out, a.Area) {
+			out = append(out, a.Area)
+		}
+	}
+	return out
+}()
+
+// areaTitles are the headings the reports use.
 
 var areaTitles = map[string]string{
 	"add":      "Add participants",
@@ -71,6 +83,7 @@ var areaTitles = map[string]string{
 	"time":     "shareHistoryTime",
 	"errors":   "Authentication, authorisation and errors",
 	"metadata": "Participant metadata (preview)",
+	"remove":   "Remove participants",
 }
 
 func areaTitle(a string) string {

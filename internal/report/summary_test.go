@@ -2,6 +2,7 @@ package report
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -140,5 +141,18 @@ func TestPreviewOnlyAssertions(t *testing.T) {
 	m.APIVersion = "2024-03-15-preview"
 	if md := read(t, write(t, r, m), FileSummary); !strings.Contains(md, "**Verdict: "+Incomplete+".**") {
 		t.Errorf("preview run with META skipped is not incomplete:\n%s", firstLines(md, 4))
+	}
+}
+
+// Every catalogue area has a section: a row in a new area must never be
+// left out of the reports.
+func TestEveryAreaIsReported(t *testing.T) {
+	for _, a := range catalogue.All() {
+		if !slices.Contains(areaOrder, a.Area) {
+			t.Errorf("%s's area %q is in no report section", a.ID, a.Area)
+		}
+		if _, ok := areaTitles[a.Area]; !ok {
+			t.Errorf("area %q has no heading", a.Area)
+		}
 	}
 }
