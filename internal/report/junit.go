@@ -8,6 +8,7 @@ import (
 
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/chatconform/chatconform/internal/catalogue"
 	"github.com/chatconform/chatconform/internal/outcome"
 )
 
@@ -147,6 +148,31 @@ func renderJUnit(x *run) ([]byte, error) {
 			}
 			suite.Cases = append(suite.Cases, c)
 			suite.Tests++
+		}
+	}
+	// A finding is evidence against a row seen by another row's spec: it
+	// gets its own testcase under that row, so CI names the row it fails.
+	for _, a := range x.Assertions {
+		for _, s := range a.Specs {
+			for _, f := range s.Findings {
+				t, _ := catalogue.Lookup(f.ID)
+				c := junitCase{
+					Name:      fmt.Sprintf("[%s] finding, observed by %s", f.ID, s.Name),
+					Classname: t.Area,
+					Properties: []junitProperty{
+						{"id", f.ID}, {"tier", string(t.Tier)}, {"area", t.Area}, {"outcome", string(f.Outcome)}, {"observed-by", a.ID},
+					},
+				}
+				if f.Outcome == outcome.Failed {
+					c.Failure = &junitMessage{Message: headline(f.Message), Type: string(t.Tier) + " finding", Body: xmlChars(f.Message)}
+					c.SystemOut = text(transcriptsText(s))
+					suite.Failures++
+				} else {
+					c.SystemOut = text("WARNING (SHOULD, not a failure without CHAT_STRICT=1): " + f.Message)
+				}
+				suite.Cases = append(suite.Cases, c)
+				suite.Tests++
+			}
 		}
 	}
 	// A failed setup or teardown node fails the run without failing any

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/chatconform/chatconform/internal/outcome"
 )
 
 func TestJUnit(t *testing.T) {
@@ -95,4 +97,21 @@ func TestJUnitSurvivesHostileTranscripts(t *testing.T) {
 		}
 	}
 	t.Error("no ERR-09 testcase")
+}
+
+// A finding against another row gets its own failed testcase under that
+// row, so CI names the row it fails.
+func TestJUnitReportsFindings(t *testing.T) {
+	r := fixtureReport()
+	r.SpecReports = append(r.SpecReports, newSpec("PAGE-01", "Paging", "[PAGE-01] never puts more than maxPageSize participants on a page").
+		entry(outcome.EntryFinding, `{"id":"ADD-04","by":"PAGE-01","outcome":"failed","message":"[ADD-04] MUST: 8:acs:x was added but is not listed"}`).build())
+	b, err := renderJUnit(newRun(r, fixtureMeta()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`name="[ADD-04] finding, observed by`, `type="must finding"`, `8:acs:x was added but is not listed`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("junit.xml lacks %q:\n%s", want, b)
+		}
+	}
 }
