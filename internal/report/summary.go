@@ -77,7 +77,8 @@ func writeFindings(b *strings.Builder, x *run, o outcome.Outcome, title string) 
 				specs = append(specs, s)
 			}
 		}
-		if len(specs) == 0 {
+		found := findingsAgainst(x, a.ID, o)
+		if len(specs) == 0 && len(found) == 0 {
 			continue
 		}
 		if first {
@@ -85,6 +86,14 @@ func writeFindings(b *strings.Builder, x *run, o outcome.Outcome, title string) 
 			first = false
 		}
 		fmt.Fprintf(b, "\n### %s (%s): %s\n", a.ID, tierWord(a.Tier), a.Behavior)
+		for i, f := range found {
+			if i == summarySpecsPerAssertion {
+				fmt.Fprintf(b, "\n… and %d more finding(s) against %s: see report.html.\n", len(found)-i, a.ID)
+				break
+			}
+			fmt.Fprintf(b, "\nObserved by: %s\n\n", mdCode(f.by))
+			fmt.Fprint(b, mdBlock("text", limitLines(f.Message, summaryMessageLines)))
+		}
 		for i, s := range specs {
 			if i == summarySpecsPerAssertion {
 				fmt.Fprintf(b, "\n… and %d more %s spec(s) of %s: see report.html#%s.\n", len(specs)-i, o, a.ID, a.ID)
@@ -98,6 +107,27 @@ func writeFindings(b *strings.Builder, x *run, o outcome.Outcome, title string) 
 			}
 		}
 	}
+}
+
+// foundBy is a finding with the name of the spec that saw it.
+type foundBy struct {
+	outcome.Finding
+	by string
+}
+
+// findingsAgainst collects what other rows' specs saw against id.
+func findingsAgainst(x *run, id string, o outcome.Outcome) []foundBy {
+	var out []foundBy
+	for _, a := range x.Assertions {
+		for _, s := range a.Specs {
+			for _, f := range s.Findings {
+				if f.ID == id && f.Outcome == o {
+					out = append(out, foundBy{f, s.Name})
+				}
+			}
+		}
+	}
+	return out
 }
 
 type keyValue struct{ Key, Value string }

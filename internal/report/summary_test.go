@@ -9,6 +9,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/chatconform/chatconform/internal/catalogue"
+	"github.com/chatconform/chatconform/internal/outcome"
 )
 
 func TestSummaryVerdicts(t *testing.T) {
@@ -153,6 +154,20 @@ func TestEveryAreaIsReported(t *testing.T) {
 		}
 		if _, ok := areaTitles[a.Area]; !ok {
 			t.Errorf("area %q has no heading", a.Area)
+		}
+	}
+}
+
+// A row that failed only through a finding is listed under Failures with
+// the finding and the spec that saw it.
+func TestSummaryListsFindings(t *testing.T) {
+	r := fixtureReport()
+	r.SpecReports = append(r.SpecReports, newSpec("PAGE-01", "Paging", "[PAGE-01] never puts more than maxPageSize participants on a page").
+		entry(outcome.EntryFinding, `{"id":"ADD-04","by":"PAGE-01","outcome":"failed","message":"[ADD-04] MUST: 8:acs:x was added but is not listed"}`).build())
+	md := string(renderSummary(newRun(r, fixtureMeta())))
+	for _, want := range []string{"### ADD-04 (MUST)", "Observed by: `", "8:acs:x was added but is not listed"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("summary.md lacks %q:\n%s", want, md)
 		}
 	}
 }
