@@ -21,6 +21,7 @@ import (
 	"github.com/chatconform/chatconform/internal/outcome"
 	"github.com/chatconform/chatconform/internal/transcript"
 	"github.com/chatconform/chatconform/internal/wire"
+	"github.com/chatconform/chatconform/matchers"
 )
 
 // Send performs a request; a transport failure the harness is to blame for
@@ -245,7 +246,10 @@ func CheckAdded(t *Thread, listed []wire.Participant) {
 		return
 	}
 	Check("ADD-04", func() {
-		var problems []string
+		var problems []contract.Violation
+		problem := func(format string, args ...any) {
+			problems = append(problems, contract.Violation{Assertion: "ADD-04", Message: fmt.Sprintf(format, args...)})
+		}
 		for _, m := range want {
 			key := m.sent.CommunicationIdentifier.Key()
 			var found []wire.Participant
@@ -256,19 +260,26 @@ func CheckAdded(t *Thread, listed []wire.Participant) {
 			}
 			switch {
 			case len(found) == 0:
-				problems = append(problems, fmt.Sprintf("%s was added but is not listed", key))
+				problem("%s was added but is not listed", key)
 			case len(found) > 1:
-				problems = append(problems, fmt.Sprintf("%s is listed %d times", key, len(found)))
+				problem("%s is listed %d times", key, len(found))
 			case m.details && m.sent.DisplayName != "" && found[0].DisplayName != m.sent.DisplayName:
-				problems = append(problems, fmt.Sprintf("%s: displayName sent %s, listed %s (a name the server accepts must come back byte for byte)",
-					key, strconv.Quote(m.sent.DisplayName), strconv.Quote(found[0].DisplayName)))
+				problem("%s: displayName sent %s, listed %s (a name the server accepts must come back byte for byte)",
+					key, strconv.Quote(m.sent.DisplayName), strconv.Quote(found[0].DisplayName))
 			case m.details && m.sent.ShareHistoryTime != "":
 				if same, why := contract.SameInstant(m.sent.ShareHistoryTime, found[0].ShareHistoryTime); !same {
-					problems = append(problems, fmt.Sprintf("%s: shareHistoryTime sent %q, listed %q: %s", key, m.sent.ShareHistoryTime, found[0].ShareHistoryTime, why))
+					problem("%s: shareHistoryTime sent %q, listed %q: %s", key, m.sent.ShareHistoryTime, found[0].ShareHistoryTime, why)
 				}
 			}
 		}
-		Expect(strings.Join(problems, "\n")).To(BeEmpty(), "the listing after adding %d participants:\n%s", len(want), idLines(listed))
+		headline := ""
+		if len(problems) > 0 {
+			headline = problems[0].Message
+			if len(problems) > 1 {
+				headline += fmt.Sprintf(" (and %d more)", len(problems)-1)
+			}
+		}
+		Expect(problems).To(matchers.HaveNoViolations(), "%s\nThe listing after %d participants were added:\n%s", headline, len(want), idLines(listed))
 	})
 }
 
@@ -379,7 +390,7 @@ func CheckViolations(vs []contract.Violation, as, evidence string) {
 	}
 	for _, id := range order {
 		Check(id, func() {
-			Expect(contract.Format(by[id], "  ")).To(BeEmpty(), "what the server sent breaks the contract\n%s", evidence)
+			Expect(by[id]).To(matchers.HaveNoViolations(), "%s", evidence)
 		})
 	}
 }

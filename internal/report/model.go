@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -202,7 +203,7 @@ func shortMessage(msgs []string, n int) string {
 	if len(msgs) == 0 {
 		return ""
 	}
-	line := firstLine(msgs[0])
+	line := firstTelling(msgs[0])
 	// The outcome already says "error"; the harness's preamble would
 	// crowd out what went wrong.
 	if strings.HasPrefix(line, "HARNESS ERROR (") {
@@ -211,6 +212,20 @@ func shortMessage(msgs []string, n int) string {
 		}
 	}
 	return cut(line, n)
+}
+
+// clauseLine matches the lines a framework failure starts with (the
+// catalogue clause, and who observed a finding): the table row already
+// says which clause, so the short message is the first line after them.
+var clauseLine = regexp.MustCompile(`^(\[[A-Z]+-\d+\] (MUST|SHOULD): |\(observed by the spec of )`)
+
+func firstTelling(s string) string {
+	for _, line := range strings.Split(strings.TrimSpace(s), "\n") {
+		if line = strings.TrimSpace(line); line != "" && !clauseLine.MatchString(line) {
+			return line
+		}
+	}
+	return firstLine(s)
 }
 
 func firstLine(s string) string {
