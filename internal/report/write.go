@@ -13,6 +13,9 @@ import (
 	"strings"
 
 	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/chatconform/chatconform/internal/outcome"
+	"github.com/chatconform/chatconform/internal/sanitize"
 )
 
 // Write renders the report into dir (created if missing): report.html,
@@ -24,6 +27,7 @@ import (
 // writes the scrubbed files, and then returns an error naming each file it
 // had to scrub, because a leak means a redaction bug to fix.
 func Write(dir string, r types.Report, m Meta) error {
+	r = Prepare(r)
 	x := newRun(r, m)
 	files := map[string][]byte{}
 	var errs []error
@@ -40,11 +44,17 @@ func Write(dir string, r types.Report, m Meta) error {
 	render(FileResults, func() ([]byte, error) { return renderResults(x) })
 	render(FileJUnit, func() ([]byte, error) { return renderJUnit(x) })
 	render(FileGinkgo, func() ([]byte, error) { return renderGinkgoJSON(r) })
+	return errors.Join(append(errs, writeFiles(dir, files, m.Secrets))...)
+}
 
+// writeFiles writes the rendered files into dir, each scrubbed of secrets
+// and of undisplayable bytes.
+func writeFiles(dir string, files map[string][]byte, secrets []string) error {
+	var errs []error
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("report directory: %w", err)
 	}
-	variants := secretVariants(m.Secrets)
+	variants := secretVariants(secrets)
 	var leaked []string
 	for _, name := range Files {
 		b, ok := files[name]
@@ -55,6 +65,12 @@ func Write(dir string, r types.Report, m Meta) error {
 			b = scrubbed
 			leaked = append(leaked, fmt.Sprintf("%s (%d occurrence(s))", name, n))
 		}
+		// The last line of defence against the server's bytes: whatever
+		// path escaped the transcript's and the framework's escaping, no
+		// file holds a control character or invalid UTF-8. The renderers'
+		// own escapes (JSON \u001b, XML) leave nothing here to find, so
+		// this is a no-op for a well-formed file.
+		b, _ = sanitize.Bytes(b)
 		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
 			errs = append(errs, err)
 		}
@@ -63,6 +79,60 @@ func Write(dir string, r types.Report, m Meta) error {
 		errs = append(errs, fmt.Errorf("a secret reached %s; it was replaced with REDACTED before writing, but a transcript or message was not redacted when recorded (a bug)", strings.Join(leaked, ", ")))
 	}
 	return errors.Join(errs...)
+}
+
+// Prepare is the report every output is rendered from (Write applies it;
+// call it before PrintSummary too): the server's bytes that Ginkgo holds
+// as they were (failure messages, captured output) escaped, and the
+// problems of a parallel run reported once. When process 1's half of
+// SynchronizedBeforeSuite fails, every other process fails its own with
+// Ginkgo's "failed on Ginkgo parallel process #1", and a per-process setup
+// that fails does so identically on every process: one problem, N copies.
+func Prepare(r types.Report) types.Report {
+	out := r
+	out.SpecReports = nil
+	seen := map[string]bool{}
+	primary := false // process 1's SynchronizedBeforeSuite failed
+	for _, sr := range r.SpecReports {
+		if sr.LeafNodeType == types.NodeTypeSynchronizedBeforeSuite && sr.State.Is(types.SpecStateFailureStates) && !isEcho(sr) {
+			primary = true
+		}
+	}
+	for _, sr := range r.SpecReports {
+		sr.Failure.Message = sanitize.Text(sr.Failure.Message)
+		sr.Failure.ForwardedPanic = sanitize.Text(sr.Failure.ForwardedPanic)
+		sr.LeafNodeText = sanitize.Text(sr.LeafNodeText)
+		sr.CapturedGinkgoWriterOutput = sanitize.Text(sr.CapturedGinkgoWriterOutput)
+		sr.CapturedStdOutErr = sanitize.Text(sr.CapturedStdOutErr)
+		if _, ok := outcome.OfSpec(sr); !ok && sr.State.Is(types.SpecStateFailureStates) {
+			if primary && isEcho(sr) {
+				continue
+			}
+			key := sr.LeafNodeType.String() + "\x00" + sr.FullText() + "\x00" + sr.Failure.Message
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+		}
+		out.SpecReports = append(out.SpecReports, sr)
+	}
+	out.SpecialSuiteFailureReasons = nil
+	reasons := map[string]bool{}
+	for _, reason := range r.SpecialSuiteFailureReasons {
+		reason = sanitize.Text(reason)
+		if !reasons[reason] {
+			reasons[reason] = true
+			out.SpecialSuiteFailureReasons = append(out.SpecialSuiteFailureReasons, reason)
+		}
+	}
+	return out
+}
+
+// isEcho is another process's report that process 1's half of
+// SynchronizedBeforeSuite failed, which says nothing of its own.
+func isEcho(sr types.SpecReport) bool {
+	return sr.LeafNodeType == types.NodeTypeSynchronizedBeforeSuite &&
+		strings.Contains(sr.Failure.Message, "SynchronizedBeforeSuite failed on Ginkgo parallel process #1")
 }
 
 // renderGinkgoJSON is Ginkgo's own JSON report (what --json-report writes),
