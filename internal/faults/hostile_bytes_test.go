@@ -47,6 +47,7 @@ func TestHostileBytesReachNoReport(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		t.Logf("failing: %v", outcome.Failing(res.Judged, outcome.Failed, outcome.Warned, outcome.Error))
 		if got := res.Outcome("ADD-04"); got != outcome.Failed {
 			t.Errorf("ADD-04 is %s, want failed (the names are not the ones added)", got)
 		}
