@@ -1,7 +1,9 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"html"
@@ -11,6 +13,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/onsi/ginkgo/v2/types"
 
@@ -230,4 +233,65 @@ func scrub(b []byte, variants []string) ([]byte, int) {
 		return b, 0
 	}
 	return []byte(s), n
+}
+
+// ConfigurationCase names the one JUnit test case of a run that stopped at
+// its configuration.
+const ConfigurationCase = "configuration"
+
+// WriteConfigError writes the reports of a run that never started because
+// its configuration is invalid (chatconform check): the verdict is
+// INCOMPLETE, every file says why, and junit.xml holds one test case,
+// "configuration", in error, so a CI job shows the reason instead of an
+// empty or stale report. problems are the messages, each naming its
+// variable.
+func WriteConfigError(dir string, m Meta, problems []string) error {
+	now := time.Now()
+	msg := "configuration: " + strings.Join(problems, "; ")
+	r := types.Report{
+		SuiteDescription: "Chat Participants Conformance",
+		StartTime:        now, EndTime: now,
+		SpecialSuiteFailureReasons: []string{msg},
+	}
+	r = Prepare(r)
+	x := newRun(r, m) // every assertion skipped: INCOMPLETE
+	files := map[string][]byte{}
+	var errs []error
+	render := func(name string, f func() ([]byte, error)) {
+		b, err := f()
+		if err != nil {
+			errs = append(errs, fmt.Errorf("rendering %s: %w", name, err))
+			return
+		}
+		files[name] = b
+	}
+	render(FileHTML, func() ([]byte, error) { return renderHTML(x) })
+	render(FileSummary, func() ([]byte, error) { return renderSummary(x), nil })
+	render(FileResults, func() ([]byte, error) { return renderResults(x) })
+	render(FileJUnit, func() ([]byte, error) { return configJUnit(x, problems) })
+	render(FileGinkgo, func() ([]byte, error) { return renderGinkgoJSON(r) })
+	return errors.Join(append(errs, writeFiles(dir, files, m.Secrets))...)
+}
+
+// configJUnit is junit.xml with the one error case: the skipped
+// assertions would only bury it.
+func configJUnit(x *run, problems []string) ([]byte, error) {
+	body := "The suite did not run: its configuration is invalid.\n\n- " + strings.Join(problems, "\n- ") +
+		"\n\nFix the variables above (environment or .env) and run again; `chatconform check` validates them without running."
+	c := junitCase{
+		Name: ConfigurationCase, Classname: "suite",
+		Error: &junitMessage{Message: headline("configuration: " + strings.Join(problems, "; ")), Type: "configuration", Body: xmlChars(body)},
+	}
+	suite := junitSuite{Name: suiteName(x.Report), Tests: 1, Errors: 1, Timestamp: x.Report.StartTime.UTC().Format(time.RFC3339),
+		Cases: []junitCase{c}, SystemOut: text("Verdict: " + x.Verdict + "\n")}
+	doc := junitSuites{Name: suite.Name, Tests: 1, Errors: 1, Suites: []junitSuite{suite}}
+	var buf bytes.Buffer
+	buf.WriteString(xml.Header)
+	enc := xml.NewEncoder(&buf)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return nil, err
+	}
+	buf.WriteByte('\n')
+	return buf.Bytes(), nil
 }
