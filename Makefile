@@ -16,6 +16,9 @@ GINKGO_ARGS ?=
 REMOTE      := $(or $(CHAT_ENDPOINT),$(ACS_CONNECTION_STRING),$(shell grep -sE '^(CHAT_ENDPOINT|ACS_CONNECTION_STRING)=.' $(ENV_FILE)))
 PROCS       ?= $(if $(REMOTE),16,)
 PARALLEL    := $(if $(PROCS),--procs=$(PROCS),-p)
+# Colour only on a terminal and without NO_COLOR (evaluated by the recipe's
+# shell, whose stdout is make's).
+COLOR        = $$( [ -t 1 ] && [ -z "$$NO_COLOR" ] || echo --no-color )
 # Packages of the project's own tests: the suite itself runs through the
 # fault matrix (internal/faults), never against whatever .env points at.
 TEST_PKGS    = $(shell $(GO) list ./... | grep -v /suites/)
@@ -30,7 +33,10 @@ help: ## List the targets
 
 conformance: ## Run the suite (embedded reference server when nothing is configured); reports in $CHAT_REPORT_DIR
 	@mkdir -p $(REPORT_DIR)
-	$(GINKGO) $(PARALLEL) --randomize-all --keep-going --poll-progress-after=20s \
+	@# Configuration is validated once, before Ginkgo starts its processes:
+	@# each would print the same problems in Ginkgo's words.
+	@$(GO) build -ldflags '$(LDFLAGS)' -o bin/chatconform ./cmd/chatconform && bin/chatconform check
+	$(GINKGO) $(PARALLEL) $(COLOR) --randomize-all --keep-going --poll-progress-after=20s \
 		--ldflags='$(LDFLAGS)' \
 		$(GINKGO_ARGS) $(SUITE)
 

@@ -1,5 +1,6 @@
 // Command chatconform works with the conformance suite's reports:
 //
+//	chatconform check                       validate the configuration before a run
 //	chatconform pack <dir> <archive>        pack a report directory into a certification archive
 //	chatconform verify <archive>            check every digest of an archive and print its verdict
 //	chatconform screenshot <html> <png>     render report.html in headless Chromium to a PNG

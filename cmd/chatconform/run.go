@@ -8,6 +8,10 @@ import (
 )
 
 const usage = `usage:
+  chatconform check
+      validate the configuration (environment and .env, as the suite reads
+      it); on a problem print each once, write INCOMPLETE reports into
+      CHAT_REPORT_DIR and exit 1 (make conformance runs it first)
   chatconform pack <report-dir> <archive.tar.gz>
       pack junit.xml, report.json, results.json, summary.md, report.html and a
       SHA256SUMS manifest into a certification archive
@@ -29,6 +33,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	var err error
 	switch args[0] {
+	case "check":
+		err = checkCmd(args[1:], stdout)
 	case "pack":
 		err = packCmd(args[1:], stdout)
 	case "verify":

@@ -62,7 +62,7 @@ type Deps struct {
 // Catalogue lists every fault, sorted by name.
 func Catalogue() []Fault {
 	all := append(append(append(append(addFaults(), listFaults()...), pagingFaults()...), timeFaults()...), errorFaults()...)
-	all = append(append(all, metadataFaults()...), hostileFaults()...)
+	all = append(append(append(all, metadataFaults()...), hostileFaults()...), hostileBytesFaults()...)
 	all = append(append(all, removeFaults()...), missedFaults()...)
 	sort.Slice(all, func(i, j int) bool { return all[i].Name < all[j].Name })
 	return withObserved(all)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/chatconform/chatconform/internal/catalogue"
 	"github.com/chatconform/chatconform/internal/outcome"
+	"github.com/chatconform/chatconform/internal/sanitize"
 )
 
 // Assert declares the spec of one catalogue row: Assert("ADD-07", "yields
@@ -70,7 +71,7 @@ func judge(a catalogue.Assertion, f func()) {
 	if err == nil {
 		return
 	}
-	text := clause(a) + "\n" + err.Error()
+	text := clause(a) + "\n" + sanitize.Text(err.Error()) // the server's bytes are untrusted
 	if a.Tier == catalogue.Should && !strict() {
 		AddReportEntry(outcome.EntryWarning, text, ReportEntryVisibilityAlways)
 		return
@@ -127,7 +128,7 @@ func Check(id string, f func()) {
 		o = outcome.Warned
 	}
 	f2 := outcome.Finding{ID: a.ID, Outcome: o, By: Current().ID,
-		Message: clause(a) + "\n(observed by the spec of " + Current().ID + ": " + CurrentSpecReport().LeafNodeText + ")\n" + err.Error()}
+		Message: clause(a) + "\n(observed by the spec of " + Current().ID + ": " + CurrentSpecReport().LeafNodeText + ")\n" + sanitize.Text(err.Error())} // untrusted bytes
 	b, _ := json.Marshal(f2)
 	AddReportEntry(outcome.EntryFinding, string(b), ReportEntryVisibilityAlways)
 }

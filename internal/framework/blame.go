@@ -9,14 +9,16 @@ import (
 
 	"github.com/chatconform/chatconform/internal/client"
 	"github.com/chatconform/chatconform/internal/outcome"
+	"github.com/chatconform/chatconform/internal/sanitize"
 	"github.com/chatconform/chatconform/internal/transcript"
 )
 
 // HarnessFailure fails the spec as an error of the harness (timeout,
 // network, throttling during setup), which is not non-conformance.
 func HarnessFailure(err error) {
-	AddReportEntry(outcome.EntryHarnessError, err.Error(), ReportEntryVisibilityNever)
-	Fail("HARNESS ERROR (the suite could not judge the server; this is not a conformance failure): "+err.Error(), 1)
+	msg := sanitize.Text(err.Error()) // an error can quote the server
+	AddReportEntry(outcome.EntryHarnessError, msg, ReportEntryVisibilityNever)
+	Fail("HARNESS ERROR (the suite could not judge the server; this is not a conformance failure): "+msg, 1)
 }
 
 // SetupErr ends a spec whose setup failed: the check could not run, which
@@ -27,8 +29,9 @@ func SetupErr(what string, err error) {
 	if err == nil {
 		return
 	}
-	AddReportEntry(outcome.EntrySetupError, err.Error(), ReportEntryVisibilityNever)
-	Fail(fmt.Sprintf("SETUP FAILED, so the check could not run: %s: %v", what, err), 1)
+	msg := sanitize.Text(err.Error()) // an error can quote the server
+	AddReportEntry(outcome.EntrySetupError, msg, ReportEntryVisibilityNever)
+	Fail(fmt.Sprintf("SETUP FAILED, so the check could not run: %s: %s", what, msg), 1)
 }
 
 // Throttled says the server asked the client to come back later: 429, or
@@ -47,14 +50,14 @@ func transportFailure(resp *transcript.Response, err error) {
 	case client.IsHarness(err):
 		HarnessFailure(err)
 	case errors.As(err, &ce) && ce.Kind == client.KindUntrustedHost:
-		Fail("the server sent the suite to a URL it must not send the token to: " + err.Error() +
+		Fail("the server sent the suite to a URL it must not send the token to: " + sanitize.Text(err.Error()) +
 			"\nIf that host is yours, list it in CHAT_TRUSTED_HOSTS.")
 	default:
 		msg := err.Error()
 		if resp != nil && resp.Exchange != nil {
 			msg += "\n" + resp.Exchange.String()
 		}
-		Fail(msg)
+		Fail(sanitize.Text(msg))
 	}
 }
 
@@ -69,15 +72,15 @@ func Blame(name string, resp *transcript.Response, err error) []string {
 	case err == nil && Throttled(resp):
 		HarnessFailure(fmt.Errorf("%s: throttled (%d, Retry-After %q), so it could not be judged", name, resp.Status, resp.Header.Get("Retry-After")))
 	case err == nil && resp.Status >= 500:
-		return []string{fmt.Sprintf("%s: %d %s", name, resp.Status, firstLine(string(resp.Body)))}
+		return []string{sanitize.Text(fmt.Sprintf("%s: %d %s", name, resp.Status, firstLine(string(resp.Body))))}
 	case err == nil:
 		return nil
 	case errors.As(err, &ce) && ce.Kind == client.KindDropped:
-		return []string{fmt.Sprintf("%s: %v", name, ce.Err)}
+		return []string{sanitize.Text(fmt.Sprintf("%s: %v", name, ce.Err))}
 	case client.IsHarness(err):
 		HarnessFailure(fmt.Errorf("%s: %w", name, err))
 	}
-	return []string{fmt.Sprintf("%s: %v", name, err)}
+	return []string{sanitize.Text(fmt.Sprintf("%s: %v", name, err))}
 }
 
 func firstLine(s string) string {

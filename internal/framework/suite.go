@@ -17,6 +17,7 @@ import (
 	"github.com/chatconform/chatconform/internal/openapi"
 	"github.com/chatconform/chatconform/internal/outcome"
 	"github.com/chatconform/chatconform/internal/report"
+	"github.com/chatconform/chatconform/internal/sanitize"
 	"github.com/chatconform/chatconform/internal/transcript"
 )
 
@@ -54,7 +55,15 @@ func RunSuite(t *testing.T, description string) {
 		t.FailNow()
 	}
 	format.MaxLength = 20000
-	RegisterFailHandler(Fail)
+	// Every Gomega failure, in specs and setup nodes alike, can quote what
+	// the server sent: escape it before Ginkgo prints or records it.
+	RegisterFailHandler(func(message string, callerSkip ...int) {
+		skip := 1
+		if len(callerSkip) > 0 {
+			skip += callerSkip[0]
+		}
+		Fail(sanitize.Text(message), skip)
+	})
 	RunSpecs(t, description)
 }
 
@@ -155,9 +164,10 @@ var _ = ReportAfterSuite("chatconform reports", func(r Report) {
 	} else if spec, err := openapi.Load(cfg.APIVersion, cfg.SpecPath); err == nil {
 		m.SpecSource, m.SpecDigest = spec.Source, spec.Digest
 	}
+	r = report.Prepare(r) // the server's bytes escaped, parallel problems once
 	err = report.Write(cfg.ReportDir, r, m)
-	_, rc := GinkgoConfiguration()
-	report.PrintSummary(os.Stdout, r, m, !rc.NoColor)
+	sc, rc := GinkgoConfiguration()
+	report.PrintSummary(os.Stdout, r, m, report.ConsoleColor(os.Stdout, rc.NoColor, sc.ParallelTotal > 1))
 	Expect(err).NotTo(HaveOccurred(), "writing the reports to CHAT_REPORT_DIR=%s", cfg.ReportDir)
 })
 

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -24,6 +25,22 @@ const (
 
 var outcomeColours = map[outcome.Outcome]string{
 	outcome.Passed: ansiGreen, outcome.Failed: ansiRed, outcome.Warned: ansiYellow, outcome.Error: ansiPurple, outcome.Skipped: ansiGrey,
+}
+
+// ConsoleColor decides whether PrintSummary may colour: only for a
+// terminal, and never when NO_COLOR is set (https://no-color.org) or Ginkgo
+// runs with --no-color. A parallel process writes to a pipe the Ginkgo CLI
+// reads, so viaCLI trusts the flag, which the CLI (and `make conformance`,
+// which checks its own stdout) passes on.
+func ConsoleColor(stdout *os.File, noColorFlag, viaCLI bool) bool {
+	if noColorFlag || os.Getenv("NO_COLOR") != "" {
+		return false
+	}
+	if viaCLI {
+		return true
+	}
+	fi, err := stdout.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
 // consoleMaxListed bounds the failing IDs printed: the rest are in the files.

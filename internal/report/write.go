@@ -1,7 +1,9 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"html"
@@ -11,8 +13,12 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/chatconform/chatconform/internal/outcome"
+	"github.com/chatconform/chatconform/internal/sanitize"
 )
 
 // Write renders the report into dir (created if missing): report.html,
@@ -24,6 +30,7 @@ import (
 // writes the scrubbed files, and then returns an error naming each file it
 // had to scrub, because a leak means a redaction bug to fix.
 func Write(dir string, r types.Report, m Meta) error {
+	r = Prepare(r)
 	x := newRun(r, m)
 	files := map[string][]byte{}
 	var errs []error
@@ -40,11 +47,17 @@ func Write(dir string, r types.Report, m Meta) error {
 	render(FileResults, func() ([]byte, error) { return renderResults(x) })
 	render(FileJUnit, func() ([]byte, error) { return renderJUnit(x) })
 	render(FileGinkgo, func() ([]byte, error) { return renderGinkgoJSON(r) })
+	return errors.Join(append(errs, writeFiles(dir, files, m.Secrets))...)
+}
 
+// writeFiles writes the rendered files into dir, each scrubbed of secrets
+// and of undisplayable bytes.
+func writeFiles(dir string, files map[string][]byte, secrets []string) error {
+	var errs []error
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("report directory: %w", err)
 	}
-	variants := secretVariants(m.Secrets)
+	variants := secretVariants(secrets)
 	var leaked []string
 	for _, name := range Files {
 		b, ok := files[name]
@@ -55,6 +68,12 @@ func Write(dir string, r types.Report, m Meta) error {
 			b = scrubbed
 			leaked = append(leaked, fmt.Sprintf("%s (%d occurrence(s))", name, n))
 		}
+		// The last line of defence against the server's bytes: whatever
+		// path escaped the transcript's and the framework's escaping, no
+		// file holds a control character or invalid UTF-8. The renderers'
+		// own escapes (JSON \u001b, XML) leave nothing here to find, so
+		// this is a no-op for a well-formed file.
+		b, _ = sanitize.Bytes(b)
 		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
 			errs = append(errs, err)
 		}
@@ -63,6 +82,60 @@ func Write(dir string, r types.Report, m Meta) error {
 		errs = append(errs, fmt.Errorf("a secret reached %s; it was replaced with REDACTED before writing, but a transcript or message was not redacted when recorded (a bug)", strings.Join(leaked, ", ")))
 	}
 	return errors.Join(errs...)
+}
+
+// Prepare is the report every output is rendered from (Write applies it;
+// call it before PrintSummary too): the server's bytes that Ginkgo holds
+// as they were (failure messages, captured output) escaped, and the
+// problems of a parallel run reported once. When process 1's half of
+// SynchronizedBeforeSuite fails, every other process fails its own with
+// Ginkgo's "failed on Ginkgo parallel process #1", and a per-process setup
+// that fails does so identically on every process: one problem, N copies.
+func Prepare(r types.Report) types.Report {
+	out := r
+	out.SpecReports = nil
+	seen := map[string]bool{}
+	primary := false // process 1's SynchronizedBeforeSuite failed
+	for _, sr := range r.SpecReports {
+		if sr.LeafNodeType == types.NodeTypeSynchronizedBeforeSuite && sr.State.Is(types.SpecStateFailureStates) && !isEcho(sr) {
+			primary = true
+		}
+	}
+	for _, sr := range r.SpecReports {
+		sr.Failure.Message = sanitize.Text(sr.Failure.Message)
+		sr.Failure.ForwardedPanic = sanitize.Text(sr.Failure.ForwardedPanic)
+		sr.LeafNodeText = sanitize.Text(sr.LeafNodeText)
+		sr.CapturedGinkgoWriterOutput = sanitize.Text(sr.CapturedGinkgoWriterOutput)
+		sr.CapturedStdOutErr = sanitize.Text(sr.CapturedStdOutErr)
+		if _, ok := outcome.OfSpec(sr); !ok && sr.State.Is(types.SpecStateFailureStates) {
+			if primary && isEcho(sr) {
+				continue
+			}
+			key := sr.LeafNodeType.String() + "\x00" + sr.FullText() + "\x00" + sr.Failure.Message
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+		}
+		out.SpecReports = append(out.SpecReports, sr)
+	}
+	out.SpecialSuiteFailureReasons = nil
+	reasons := map[string]bool{}
+	for _, reason := range r.SpecialSuiteFailureReasons {
+		reason = sanitize.Text(reason)
+		if !reasons[reason] {
+			reasons[reason] = true
+			out.SpecialSuiteFailureReasons = append(out.SpecialSuiteFailureReasons, reason)
+		}
+	}
+	return out
+}
+
+// isEcho is another process's report that process 1's half of
+// SynchronizedBeforeSuite failed, which says nothing of its own.
+func isEcho(sr types.SpecReport) bool {
+	return sr.LeafNodeType == types.NodeTypeSynchronizedBeforeSuite &&
+		strings.Contains(sr.Failure.Message, "SynchronizedBeforeSuite failed on Ginkgo parallel process #1")
 }
 
 // renderGinkgoJSON is Ginkgo's own JSON report (what --json-report writes),
@@ -160,4 +233,65 @@ func scrub(b []byte, variants []string) ([]byte, int) {
 		return b, 0
 	}
 	return []byte(s), n
+}
+
+// ConfigurationCase names the one JUnit test case of a run that stopped at
+// its configuration.
+const ConfigurationCase = "configuration"
+
+// WriteConfigError writes the reports of a run that never started because
+// its configuration is invalid (chatconform check): the verdict is
+// INCOMPLETE, every file says why, and junit.xml holds one test case,
+// "configuration", in error, so a CI job shows the reason instead of an
+// empty or stale report. problems are the messages, each naming its
+// variable.
+func WriteConfigError(dir string, m Meta, problems []string) error {
+	now := time.Now()
+	msg := "configuration: " + strings.Join(problems, "; ")
+	r := types.Report{
+		SuiteDescription: "Chat Participants Conformance",
+		StartTime:        now, EndTime: now,
+		SpecialSuiteFailureReasons: []string{msg},
+	}
+	r = Prepare(r)
+	x := newRun(r, m) // every assertion skipped: INCOMPLETE
+	files := map[string][]byte{}
+	var errs []error
+	render := func(name string, f func() ([]byte, error)) {
+		b, err := f()
+		if err != nil {
+			errs = append(errs, fmt.Errorf("rendering %s: %w", name, err))
+			return
+		}
+		files[name] = b
+	}
+	render(FileHTML, func() ([]byte, error) { return renderHTML(x) })
+	render(FileSummary, func() ([]byte, error) { return renderSummary(x), nil })
+	render(FileResults, func() ([]byte, error) { return renderResults(x) })
+	render(FileJUnit, func() ([]byte, error) { return configJUnit(x, problems) })
+	render(FileGinkgo, func() ([]byte, error) { return renderGinkgoJSON(r) })
+	return errors.Join(append(errs, writeFiles(dir, files, m.Secrets))...)
+}
+
+// configJUnit is junit.xml with the one error case: the skipped
+// assertions would only bury it.
+func configJUnit(x *run, problems []string) ([]byte, error) {
+	body := "The suite did not run: its configuration is invalid.\n\n- " + strings.Join(problems, "\n- ") +
+		"\n\nFix the variables above (environment or .env) and run again; `chatconform check` validates them without running."
+	c := junitCase{
+		Name: ConfigurationCase, Classname: "suite",
+		Error: &junitMessage{Message: headline("configuration: " + strings.Join(problems, "; ")), Type: "configuration", Body: xmlChars(body)},
+	}
+	suite := junitSuite{Name: suiteName(x.Report), Tests: 1, Errors: 1, Timestamp: x.Report.StartTime.UTC().Format(time.RFC3339),
+		Cases: []junitCase{c}, SystemOut: text("Verdict: " + x.Verdict + "\n")}
+	doc := junitSuites{Name: suite.Name, Tests: 1, Errors: 1, Suites: []junitSuite{suite}}
+	var buf bytes.Buffer
+	buf.WriteString(xml.Header)
+	enc := xml.NewEncoder(&buf)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return nil, err
+	}
+	buf.WriteByte('\n')
+	return buf.Bytes(), nil
 }

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/chatconform/chatconform/internal/sanitize"
 )
 
 // MaxRecordedBody bounds the body bytes kept in a transcript; the client
@@ -43,6 +45,12 @@ type Exchange struct {
 	// request that was not the subject of a check).
 	Retried string    `json:"retried,omitempty"`
 	Start   time.Time `json:"start"`
+	// Escaped counts the control characters and invalid UTF-8 bytes that
+	// were replaced by visible escapes (internal/sanitize) in the recorded
+	// URL, headers, bodies and error: the server's bytes are untrusted and
+	// must not reach a console or report file as they are. The raw bytes
+	// the oracles judge are in Response.Body.
+	Escaped int `json:"escaped,omitempty"`
 
 	// scrub and scrubHeader are the redactor NewExchange was given, so that
 	// what is attached later is scrubbed of the same secrets. They are
@@ -57,16 +65,18 @@ type Exchange struct {
 // field it sets from its arguments is redacted by r (nil: secret-shaped
 // strings only), the body before it is cut.
 func NewExchange(r *Redactor, method, url string, header http.Header, body []byte) *Exchange {
-	return &Exchange{
-		Method:        method,
-		URL:           r.String(url),
-		RequestHeader: r.Header(header),
-		RequestBody:   Cut(r.String(string(body))),
-		RequestSize:   len(body),
-		Start:         time.Now(),
-		scrub:         r.String,
-		scrubHeader:   r.Header,
+	e := &Exchange{
+		Method:      method,
+		RequestSize: len(body),
+		Start:       time.Now(),
+		scrub:       r.String,
+		scrubHeader: r.Header,
 	}
+	// A URL can be a nextLink the server chose.
+	e.URL = e.string(url)
+	e.RequestHeader = e.header(header)
+	e.RequestBody = Cut(e.string(string(body)))
+	return e
 }
 
 // SetResponse records the response, redacted. Redact first, then cut:
@@ -88,19 +98,40 @@ func (e *Exchange) SetResponse(status int, header http.Header, body []byte) {
 func (e *Exchange) Fail(msg string) { e.Err = e.string(msg) }
 
 // string and header scrub with the Exchange's redactor, or, for an Exchange
-// built by hand, as a nil *Redactor does (secret-shaped strings only).
+// built by hand, as a nil *Redactor does (secret-shaped strings only), and
+// then escape what is not displayable, counting it in Escaped. Redact
+// first: an escape inside a secret would hide it from the redactor.
 func (e *Exchange) string(s string) string {
 	if e.scrub == nil {
-		return (*Redactor)(nil).String(s)
+		s = (*Redactor)(nil).String(s)
+	} else {
+		s = e.scrub(s)
 	}
-	return e.scrub(s)
+	s, n := sanitize.Escape(s)
+	e.Escaped += n
+	return s
 }
 
 func (e *Exchange) header(h http.Header) http.Header {
 	if e.scrubHeader == nil {
-		return (*Redactor)(nil).Header(h)
+		h = (*Redactor)(nil).Header(h)
+	} else {
+		h = e.scrubHeader(h)
 	}
-	return e.scrubHeader(h)
+	if h == nil {
+		return nil
+	}
+	out := make(http.Header, len(h))
+	for k, vs := range h {
+		k, n := sanitize.Escape(k)
+		e.Escaped += n
+		for _, v := range vs {
+			v, n := sanitize.Escape(v)
+			e.Escaped += n
+			out[k] = append(out[k], v)
+		}
+	}
+	return out
 }
 
 // Response is a snapshot of one HTTP response: status, headers and the whole
@@ -129,6 +160,7 @@ func (e *Exchange) String() string {
 	}
 	if e.Err != "" {
 		fmt.Fprintf(&b, "! %s (after %s)\n", e.Err, e.Duration.Round(time.Millisecond))
+		e.writeEscaped(&b)
 		return b.String()
 	}
 	fmt.Fprintf(&b, "< %d %s (%s)\n", e.Status, http.StatusText(e.Status), e.Duration.Round(time.Millisecond))
@@ -142,7 +174,16 @@ func (e *Exchange) String() string {
 	if e.Retried != "" {
 		fmt.Fprintf(&b, "~ retried: %s\n", e.Retried)
 	}
+	e.writeEscaped(&b)
 	return b.String()
+}
+
+// writeEscaped says that the transcript is not byte-exact, so nobody
+// mistakes an escape for what the server sent.
+func (e *Exchange) writeEscaped(b *strings.Builder) {
+	if e.Escaped > 0 {
+		fmt.Fprintf(b, "! (%d bytes escaped: control characters or invalid UTF-8 the server sent are shown as \\xNN or \\uNNNN)\n", e.Escaped)
+	}
 }
 
 func writeHeaders(b *strings.Builder, prefix string, h http.Header) {

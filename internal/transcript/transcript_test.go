@@ -78,3 +78,25 @@ func TestPrintedExchangeHoldsNoSecret(t *testing.T) {
 		t.Errorf("format.Object(exchange) shows a secret:\n%s", out)
 	}
 }
+
+// The server's bytes are recorded for display escaped, and the transcript
+// says so.
+func TestExchangeEscapesUntrustedBytes(t *testing.T) {
+	ex := NewExchange(nil, "GET", "https://h/next?x=\x1b[2J", nil, nil)
+	ex.SetResponse(200, http.Header{"X-Evil": {"\x1b]0;owned\x07"}},
+		[]byte("{\"displayName\":\"\x00\u009b31m\xff\"}"))
+	text := ex.String()
+	for _, bad := range []string{"\x1b", "\x00", "\x07", "\u009b", "\xff"} {
+		if strings.Contains(text, bad) {
+			t.Errorf("transcript holds %q:\n%s", bad, text)
+		}
+	}
+	for _, want := range []string{`x=\x1b[2J`, `X-Evil: \x1b]0;owned\x07`, `\x00\u009b31m\xff`, "(6 bytes escaped"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("transcript lacks %q:\n%s", want, text)
+		}
+	}
+	if ex.Escaped != 6 {
+		t.Errorf("Escaped = %d, want 6", ex.Escaped)
+	}
+}
