@@ -1,12 +1,10 @@
 package faults
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
-	"sync"
 )
 
 func listFaults() []Fault {
@@ -15,11 +13,7 @@ func listFaults() []Fault {
 			Name:    "list-text-plain",
 			Mistake: "labels the listing text/plain",
 			Trips:   []string{"LIST-01"},
-			Wrap: rewrite(isList, func(_ *http.Request, c *captured) {
-				if c.status == http.StatusOK {
-					c.header.Set("Content-Type", "text/plain; charset=utf-8")
-				}
-			}),
+			Wrap:    onStatus(isList, http.StatusOK, func(c *captured) { c.header.Set("Content-Type", "text/plain; charset=utf-8") }),
 		},
 		{
 			Name:    "list-rawid-missing",
@@ -71,47 +65,19 @@ func listFaults() []Fault {
 
 // creatorHidden drops each thread's creator from its listings.
 func creatorHidden() func(Deps, http.Handler) http.Handler {
-	var mu sync.Mutex
-	creators := map[string]string{} // thread → creator raw id
-	return func(_ Deps, next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			switch {
-			case r.Method == http.MethodPost && r.URL.Path == "/chat/threads":
-				c := capture(next, r)
-				var res struct {
-					ChatThread struct {
-						ID        string `json:"id"`
-						CreatedBy struct {
-							RawID string `json:"rawId"`
-						} `json:"createdByCommunicationIdentifier"`
-					} `json:"chatThread"`
-				}
-				if json.Unmarshal(c.body, &res) == nil {
-					mu.Lock()
-					creators[res.ChatThread.ID] = res.ChatThread.CreatedBy.RawID
-					mu.Unlock()
-				}
-				c.write(w)
-			case isList(r):
-				c := capture(next, r)
-				mu.Lock()
-				creator := creators[threadOf(r)]
-				mu.Unlock()
-				if m := c.object(); m != nil {
-					if vs, ok := m["value"].([]any); ok {
-						m["value"] = slices.DeleteFunc(vs, func(v any) bool {
-							p, _ := v.(map[string]any)
-							return p != nil && rawID(p) == creator
-						})
-						c.setObject(m)
-					}
-				}
-				c.write(w)
-			default:
-				next.ServeHTTP(w, r)
+	creators := newThreadCreators()
+	return chain(creators.track, rewrite(isList, func(r *http.Request, c *captured) {
+		creator := creators.of(threadOf(r))
+		if m := c.object(); m != nil {
+			if vs, ok := m["value"].([]any); ok {
+				m["value"] = slices.DeleteFunc(vs, func(v any) bool {
+					p, _ := v.(map[string]any)
+					return p != nil && rawID(p) == creator
+				})
+				c.setObject(m)
 			}
-		})
-	}
+		}
+	}))
 }
 
 // editNextLink rewrites the nextLink of paged listings.

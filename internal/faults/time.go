@@ -1,7 +1,6 @@
 package faults
 
 import (
-	"encoding/json"
 	"net/http"
 	"time"
 )
@@ -99,7 +98,7 @@ func timeFaults() []Fault {
 			Collateral: []string{"ERR-09"}, // the corpus has invalid times too
 			Wrap: rewrite(isAdd, func(r *http.Request, c *captured) {
 				if c.status == http.StatusBadRequest && hasInvalidTime(readBody(r)) {
-					c.status, c.body = http.StatusInternalServerError, []byte(envelope("InternalServerError", "parsing time"))
+					answered(http.StatusInternalServerError, envelope("InternalServerError", "parsing time"))(c)
 				}
 			}),
 		},
@@ -121,38 +120,26 @@ func hasInvalidTime(body []byte) bool {
 // the default instead) and echoes the invalid text in listings.
 func invalidTimeEchoed() func(Deps, http.Handler) http.Handler {
 	stored := newMemory()
-	return func(_ Deps, next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			switch {
-			case isAdd(r):
-				body := readBody(r)
-				var req map[string]any
-				if json.Unmarshal(body, &req) == nil && hasInvalidTime(body) {
-					ps, _ := req["participants"].([]any)
-					for _, v := range ps {
-						p, _ := v.(map[string]any)
-						if s, ok := p["shareHistoryTime"].(string); ok {
-							if _, err := time.Parse(time.RFC3339, s); err != nil {
-								stored.set(threadOf(r), rawID(p), s)
-								delete(p, "shareHistoryTime")
-							}
-						}
+	return chain(before(func(r *http.Request) {
+		editAdd(r, func(_ map[string]any, ps []any) bool {
+			if !hasInvalidTime(readBody(r)) {
+				return false
+			}
+			objects(ps, func(p map[string]any) {
+				if s, ok := p["shareHistoryTime"].(string); ok {
+					if _, err := time.Parse(time.RFC3339, s); err != nil {
+						stored.set(threadOf(r), rawID(p), s)
+						delete(p, "shareHistoryTime")
 					}
-					b, _ := json.Marshal(req)
-					setBody(r, b)
 				}
-				next.ServeHTTP(w, r)
-			case isList(r):
-				c := capture(next, r)
-				participants(c, func(p map[string]any) {
-					if s, ok := stored.get(threadOf(r), rawID(p)); ok {
-						p["shareHistoryTime"] = s
-					}
-				})
-				c.write(w)
-			default:
-				next.ServeHTTP(w, r)
+			})
+			return true
+		})
+	}), rewrite(isList, func(r *http.Request, c *captured) {
+		participants(c, func(p map[string]any) {
+			if s, ok := stored.get(threadOf(r), rawID(p)); ok {
+				p["shareHistoryTime"] = s
 			}
 		})
-	}
+	}))
 }
