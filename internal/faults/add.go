@@ -50,9 +50,7 @@ func addFaults() []Fault {
 			Mistake:    "does not store displayName, so the listing omits it",
 			Trips:      []string{"ADD-04"},
 			Collateral: []string{"ADD-08"},
-			Wrap: rewrite(isList, func(_ *http.Request, c *captured) {
-				participants(c, func(p map[string]any) { delete(p, "displayName") })
-			}),
+			Wrap:       editListed(func(p map[string]any) { delete(p, "displayName") }),
 		},
 		{
 			Name:    "readd-duplicates-member",

@@ -203,6 +203,11 @@ func participants(c *captured, f func(p map[string]any)) {
 	c.setObject(m)
 }
 
+// editListed edits every participant of the listings.
+func editListed(edit func(p map[string]any)) func(Deps, http.Handler) http.Handler {
+	return rewrite(isList, func(_ *http.Request, c *captured) { participants(c, edit) })
+}
+
 // editAdd decodes the body of an add request and lets edit change it (ps
 // is its participants array, nil when it has none); when edit says it did,
 // the request goes on with the body encoded again.

@@ -19,37 +19,29 @@ func listFaults() []Fault {
 			Name:    "list-rawid-missing",
 			Mistake: "serialises identifiers without rawId",
 			Trips:   []string{"LIST-02"},
-			Wrap: rewrite(isList, func(_ *http.Request, c *captured) {
-				participants(c, func(p map[string]any) { delete(identifier(p), "rawId") })
-			}),
+			Wrap:    editListed(func(p map[string]any) { delete(identifier(p), "rawId") }),
 		},
 		{
 			Name:    "list-rawid-mismatch",
 			Mistake: "puts the bare GUID in communicationUser.id while rawId keeps the 8:acs: prefix",
 			Trips:   []string{"LIST-02"},
-			Wrap: rewrite(isList, func(_ *http.Request, c *captured) {
-				participants(c, func(p map[string]any) {
-					if cu, ok := identifier(p)["communicationUser"].(map[string]any); ok {
-						cu["id"] = rawID(p)[len("8:acs:"):]
-					}
-				})
+			Wrap: editListed(func(p map[string]any) {
+				if cu, ok := identifier(p)["communicationUser"].(map[string]any); ok {
+					cu["id"] = rawID(p)[len("8:acs:"):]
+				}
 			}),
 		},
 		{
 			Name:    "list-kind-missing",
 			Mistake: "omits communicationIdentifier.kind, as the live service does",
 			Trips:   []string{"LIST-03"},
-			Wrap: rewrite(isList, func(_ *http.Request, c *captured) {
-				participants(c, func(p map[string]any) { delete(identifier(p), "kind") })
-			}),
+			Wrap:    editListed(func(p map[string]any) { delete(identifier(p), "kind") }),
 		},
 		{
 			Name:    "list-kind-wrong",
 			Mistake: "labels every identifier kind=phoneNumber",
 			Trips:   []string{"LIST-03"},
-			Wrap: rewrite(isList, func(_ *http.Request, c *captured) {
-				participants(c, func(p map[string]any) { identifier(p)["kind"] = "phoneNumber" })
-			}),
+			Wrap:    editListed(func(p map[string]any) { identifier(p)["kind"] = "phoneNumber" }),
 		},
 		{
 			Name:    "creator-not-listed",

@@ -14,24 +14,20 @@ func metadataFaults() []Fault {
 			Mistake:    "accepts participant metadata but never stores it",
 			Trips:      []string{"META-01"},
 			APIVersion: preview,
-			Wrap: rewrite(isList, func(_ *http.Request, c *captured) {
-				participants(c, func(p map[string]any) { delete(p, "metadata") })
-			}),
+			Wrap:       editListed(func(p map[string]any) { delete(p, "metadata") }),
 		},
 		{
 			Name:       "metadata-values-trimmed",
 			Mistake:    "trims whitespace and lower-cases metadata values before storing them",
 			Trips:      []string{"META-01"},
 			APIVersion: preview,
-			Wrap: rewrite(isList, func(_ *http.Request, c *captured) {
-				participants(c, func(p map[string]any) {
-					if md, ok := p["metadata"].(map[string]any); ok {
-						for k, v := range md {
-							s, _ := v.(string)
-							md[k] = strings.ToLower(strings.TrimSpace(s))
-						}
+			Wrap: editListed(func(p map[string]any) {
+				if md, ok := p["metadata"].(map[string]any); ok {
+					for k, v := range md {
+						s, _ := v.(string)
+						md[k] = strings.ToLower(strings.TrimSpace(s))
 					}
-				})
+				}
 			}),
 		},
 		{

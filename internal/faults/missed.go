@@ -127,12 +127,10 @@ func missedFaults() []Fault {
 
 // editNames rewrites every displayName in listings.
 func editNames(edit func(string) string) func(Deps, http.Handler) http.Handler {
-	return rewrite(isList, func(_ *http.Request, c *captured) {
-		participants(c, func(p map[string]any) {
-			if s, ok := p["displayName"].(string); ok {
-				p["displayName"] = edit(s)
-			}
-		})
+	return editListed(func(p map[string]any) {
+		if s, ok := p["displayName"].(string); ok {
+			p["displayName"] = edit(s)
+		}
 	})
 }
 

@@ -7,13 +7,17 @@ import (
 
 // editTimes rewrites every shareHistoryTime in listings.
 func editTimes(edit func(s string) string) func(Deps, http.Handler) http.Handler {
-	return rewrite(isList, func(_ *http.Request, c *captured) {
-		participants(c, func(p map[string]any) {
-			if s, ok := p["shareHistoryTime"].(string); ok {
-				p["shareHistoryTime"] = edit(s)
-			}
-		})
+	return editListed(func(p map[string]any) {
+		if s, ok := p["shareHistoryTime"].(string); ok {
+			p["shareHistoryTime"] = edit(s)
+		}
 	})
+}
+
+// editInstants rewrites every shareHistoryTime that is an RFC 3339
+// date-time in listings: f writes its instant.
+func editInstants(f func(t time.Time) string) func(Deps, http.Handler) http.Handler {
+	return editTimes(func(s string) string { return parsed(s, f) })
 }
 
 func parsed(s string, f func(t time.Time) string) string {
@@ -35,34 +39,26 @@ func timeFaults() []Fault {
 			Mistake:    "formats shareHistoryTime with a layout that drops the zone",
 			Trips:      []string{"TIME-01"},
 			Collateral: timeCollateral,
-			Wrap: editTimes(func(s string) string {
-				return parsed(s, func(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05") })
-			}),
+			Wrap:       editInstants(func(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05") }),
 		},
 		{
 			Name:       "time-space-separator",
 			Mistake:    "formats shareHistoryTime as 2020-06-06 05:55:41 (a database's default)",
 			Trips:      []string{"TIME-01"},
 			Collateral: timeCollateral,
-			Wrap: editTimes(func(s string) string {
-				return parsed(s, func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") })
-			}),
+			Wrap:       editInstants(func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") }),
 		},
 		{
 			Name:    "time-fractional-seconds",
 			Mistake: "returns shareHistoryTime with seven fractional digits, as .NET's round-trip format does",
 			Trips:   []string{"TIME-02"},
-			Wrap: editTimes(func(s string) string {
-				return parsed(s, func(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.0000000Z") })
-			}),
+			Wrap:    editInstants(func(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.0000000Z") }),
 		},
 		{
 			Name:    "time-local-offset",
 			Mistake: "returns shareHistoryTime in the server's local zone (+01:00) instead of UTC",
 			Trips:   []string{"TIME-02"},
-			Wrap: editTimes(func(s string) string {
-				return parsed(s, func(t time.Time) string { return t.In(time.FixedZone("CET", 3600)).Format(time.RFC3339) })
-			}),
+			Wrap:    editInstants(func(t time.Time) string { return t.In(time.FixedZone("CET", 3600)).Format(time.RFC3339) }),
 		},
 		{
 			Name:       "time-shifted-an-hour",

@@ -37,9 +37,7 @@ func Variations() []Fault {
 			Mistake: "writes every shareHistoryTime at offset +05:30 (the same instant)",
 			Permits: "TIME-01/03: an RFC 3339 date-time for the same instant; only the SHOULD TIME-02 asks for Z",
 			Warns:   []string{"TIME-02"},
-			Wrap: editTimes(func(s string) string {
-				return parsed(s, func(t time.Time) string { return t.In(time.FixedZone("IST", 5*3600+1800)).Format(time.RFC3339) })
-			}),
+			Wrap:    editInstants(func(t time.Time) string { return t.In(time.FixedZone("IST", 5*3600+1800)).Format(time.RFC3339) }),
 		},
 		{
 			Name:    "var-next-link-encoded-thread-id",
