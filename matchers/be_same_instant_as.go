@@ -3,7 +3,6 @@ package matchers
 import (
 	"fmt"
 
-	"github.com/onsi/gomega/format"
 	"github.com/onsi/gomega/types"
 
 	"github.com/chatconform/chatconform/internal/contract"
@@ -25,9 +24,9 @@ type beSameInstantAsMatcher struct {
 }
 
 func (m *beSameInstantAsMatcher) Match(actual any) (bool, error) {
-	s, ok := actual.(string)
-	if !ok {
-		return false, fmt.Errorf("BeSameInstantAs expects a string, got:\n%s", format.Object(actual, 1))
+	s, err := stringOf("BeSameInstantAs")(actual)
+	if err != nil {
+		return false, err
 	}
 	same, why := contract.SameInstant(s, m.want)
 	m.why = why

@@ -17,36 +17,21 @@ import (
 //
 //	Expect(resp).To(ConformToSchema(spec, "ChatParticipantsCollection"))
 func ConformToSchema(spec *openapi.Spec, name string) types.GomegaMatcher {
-	return &conformToSchemaMatcher{spec: spec, name: name}
-}
-
-type conformToSchemaMatcher struct {
-	spec       *openapi.Spec
-	name       string
-	violations []contract.Violation
-}
-
-func (m *conformToSchemaMatcher) Match(actual any) (bool, error) {
-	body, _, err := bodyOf("ConformToSchema", actual)
-	if err != nil {
-		return false, err
+	return &violationsMatcher[body]{
+		subject: func(actual any) (body, error) {
+			b, err := bodySubject("ConformToSchema")(actual)
+			if err == nil && spec == nil {
+				err = fmt.Errorf("ConformToSchema(%q) was given a nil *openapi.Spec", name)
+			}
+			return b, err
+		},
+		check: func(b body) []contract.Violation { return contract.ValidateSchema(spec, name, b.bytes) },
+		failure: func(b body, vs []contract.Violation) string {
+			return fmt.Sprintf("Expected the body to conform to schema %s of %s, but it breaks it %s:\n%s\n%s",
+				name, spec.Source, places(len(vs)), violationList(vs), b.evidence())
+		},
+		negated: func(b body) string {
+			return fmt.Sprintf("Expected the body not to conform to schema %s of %s, but it does.\n%s", name, spec.Source, b.evidence())
+		},
 	}
-	if m.spec == nil {
-		return false, fmt.Errorf("ConformToSchema(%q) was given a nil *openapi.Spec", m.name)
-	}
-	m.violations = contract.ValidateSchema(m.spec, m.name, body)
-	return len(m.violations) == 0, nil
-}
-
-func (m *conformToSchemaMatcher) FailureMessage(actual any) string {
-	body, resp, _ := bodyOf("ConformToSchema", actual)
-	vs := m.violations
-	return fmt.Sprintf("Expected the body to conform to schema %s of %s, but it breaks it %s:\n%s\n%s",
-		m.name, m.spec.Source, places(len(vs)), violationList(vs), evidence(resp, body))
-}
-
-func (m *conformToSchemaMatcher) NegatedFailureMessage(actual any) string {
-	body, resp, _ := bodyOf("ConformToSchema", actual)
-	return fmt.Sprintf("Expected the body not to conform to schema %s of %s, but it does.\n%s",
-		m.name, m.spec.Source, evidence(resp, body))
 }

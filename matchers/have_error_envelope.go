@@ -26,75 +26,58 @@ import (
 //
 //	Expect(resp).To(HaveErrorEnvelope("BadRequest"))
 func HaveErrorEnvelope(code string) types.GomegaMatcher {
-	return &haveErrorEnvelopeMatcher{code: code}
+	// what names the actual: the body, or the response by its status.
+	what := func(e errorSubject) string {
+		if e.resp != nil {
+			return "the " + statusWords(e.resp.Status) + " response"
+		}
+		return "the body"
+	}
+	expected := `the documented error envelope {"error":{"code":…,"message":…}}`
+	if code != "" {
+		expected = fmt.Sprintf(`the documented error envelope {"error":{"code":%q,"message":…}}`, code)
+	}
+	return &violationsMatcher[errorSubject]{
+		subject: errorSubjectOf,
+		check: func(e errorSubject) []contract.Violation {
+			vs := contract.CheckErrorEnvelope(e.header, e.bytes)
+			if len(vs) == 0 && code != "" {
+				vs = contract.CheckErrorCodeIs(e.bytes, code)
+			}
+			return vs
+		},
+		failure: func(e errorSubject, vs []contract.Violation) string {
+			return fmt.Sprintf("Expected %s to carry %s, but it breaks it %s:\n%s\n%s",
+				what(e), expected, places(len(vs)), violationList(vs), e.evidence())
+		},
+		negated: func(e errorSubject) string {
+			return fmt.Sprintf("Expected %s not to carry %s, but it does.\n%s", what(e), expected, e.evidence())
+		},
+	}
 }
 
-type haveErrorEnvelopeMatcher struct {
-	code       string
-	violations []contract.Violation
+// errorSubject is what HaveErrorEnvelope judges: the headers (nil for a
+// bare body) and the body.
+type errorSubject struct {
+	header http.Header
+	body
 }
 
-// subject extracts the headers (nil for a bare body) and body.
-func (m *haveErrorEnvelopeMatcher) subject(actual any) (http.Header, []byte, *transcript.Response, error) {
+func errorSubjectOf(actual any) (errorSubject, error) {
 	switch a := actual.(type) {
 	case *transcript.Response:
 		if a == nil {
-			return nil, nil, nil, errors.New("HaveErrorEnvelope got a nil *transcript.Response")
+			return errorSubject{}, errors.New("HaveErrorEnvelope got a nil *transcript.Response")
 		}
 		h := a.Header
 		if h == nil {
 			h = http.Header{} // a response without headers has no Content-Type
 		}
-		return h, a.Body, a, nil
+		return errorSubject{h, body{a.Body, a}}, nil
 	case []byte:
-		return nil, a, nil, nil
+		return errorSubject{nil, body{a, nil}}, nil
 	case json.RawMessage:
-		return nil, a, nil, nil
+		return errorSubject{nil, body{a, nil}}, nil
 	}
-	return nil, nil, nil, fmt.Errorf("HaveErrorEnvelope expects a *transcript.Response or a []byte body, got:\n%s", format.Object(actual, 1))
-}
-
-func (m *haveErrorEnvelopeMatcher) check(header http.Header, body []byte) []contract.Violation {
-	vs := contract.CheckErrorEnvelope(header, body)
-	if len(vs) == 0 && m.code != "" {
-		vs = contract.CheckErrorCodeIs(body, m.code)
-	}
-	return vs
-}
-
-func (m *haveErrorEnvelopeMatcher) Match(actual any) (bool, error) {
-	header, body, _, err := m.subject(actual)
-	if err != nil {
-		return false, err
-	}
-	m.violations = m.check(header, body)
-	return len(m.violations) == 0, nil
-}
-
-func (m *haveErrorEnvelopeMatcher) expected() string {
-	code := "…"
-	if m.code != "" {
-		code = fmt.Sprintf("%q", m.code)
-	}
-	return fmt.Sprintf(`the documented error envelope {"error":{"code":%s,"message":…}}`, code)
-}
-
-func (m *haveErrorEnvelopeMatcher) FailureMessage(actual any) string {
-	_, body, resp, _ := m.subject(actual)
-	vs := m.violations
-	what := "the body"
-	if resp != nil {
-		what = "the " + statusWords(resp.Status) + " response"
-	}
-	return fmt.Sprintf("Expected %s to carry %s, but it breaks it %s:\n%s\n%s",
-		what, m.expected(), places(len(vs)), violationList(vs), evidence(resp, body))
-}
-
-func (m *haveErrorEnvelopeMatcher) NegatedFailureMessage(actual any) string {
-	_, body, resp, _ := m.subject(actual)
-	what := "the body"
-	if resp != nil {
-		what = "the " + statusWords(resp.Status) + " response"
-	}
-	return fmt.Sprintf("Expected %s not to carry %s, but it does.\n%s", what, m.expected(), evidence(resp, body))
+	return errorSubject{}, fmt.Errorf("HaveErrorEnvelope expects a *transcript.Response or a []byte body, got:\n%s", format.Object(actual, 1))
 }

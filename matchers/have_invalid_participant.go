@@ -15,30 +15,15 @@ import (
 //
 //	Expect(resp).To(HaveInvalidParticipant(unknownRawID))
 func HaveInvalidParticipant(target string) types.GomegaMatcher {
-	return &haveInvalidParticipantMatcher{target: target}
-}
-
-type haveInvalidParticipantMatcher struct {
-	target     string
-	violations []contract.Violation
-}
-
-func (m *haveInvalidParticipantMatcher) Match(actual any) (bool, error) {
-	body, _, err := bodyOf("HaveInvalidParticipant", actual)
-	if err != nil {
-		return false, err
+	return &violationsMatcher[body]{
+		subject: bodySubject("HaveInvalidParticipant"),
+		check:   func(b body) []contract.Violation { return contract.CheckInvalidParticipant("", b.bytes, target) },
+		failure: func(b body, vs []contract.Violation) string {
+			return fmt.Sprintf("Expected invalidParticipants to name %q with a non-empty string code and message, but:\n%s\n%s",
+				target, violationList(vs), b.evidence())
+		},
+		negated: func(b body) string {
+			return fmt.Sprintf("Expected invalidParticipants not to name %q, but it does: the participant was refused.\n%s", target, b.evidence())
+		},
 	}
-	m.violations = contract.CheckInvalidParticipant("", body, m.target)
-	return len(m.violations) == 0, nil
-}
-
-func (m *haveInvalidParticipantMatcher) FailureMessage(actual any) string {
-	body, resp, _ := bodyOf("HaveInvalidParticipant", actual)
-	return fmt.Sprintf("Expected invalidParticipants to name %q with a non-empty string code and message, but:\n%s\n%s",
-		m.target, violationList(m.violations), evidence(resp, body))
-}
-
-func (m *haveInvalidParticipantMatcher) NegatedFailureMessage(actual any) string {
-	body, resp, _ := bodyOf("HaveInvalidParticipant", actual)
-	return fmt.Sprintf("Expected invalidParticipants not to name %q, but it does: the participant was refused.\n%s", m.target, evidence(resp, body))
 }

@@ -141,3 +141,93 @@ func keys(ps []wire.Participant) []string {
 	}
 	return out
 }
+
+// violationsMatcher is the body of the matchers that take a subject from
+// the actual, run a contract oracle over it and succeed when it finds no
+// violation; they differ only in the subject, the oracle and the words.
+// subject is an error for an actual of the wrong type (or a matcher given
+// what it cannot work with), so Match reports it as an error, never as a
+// plain mismatch.
+type violationsMatcher[S any] struct {
+	subject    func(actual any) (S, error)
+	check      func(s S) []contract.Violation
+	failure    func(s S, vs []contract.Violation) string
+	negated    func(s S) string
+	violations []contract.Violation
+}
+
+func (m *violationsMatcher[S]) Match(actual any) (bool, error) {
+	s, err := m.subject(actual)
+	if err != nil {
+		return false, err
+	}
+	m.violations = m.check(s)
+	return len(m.violations) == 0, nil
+}
+
+func (m *violationsMatcher[S]) FailureMessage(actual any) string {
+	s, _ := m.subject(actual)
+	return m.failure(s, m.violations)
+}
+
+func (m *violationsMatcher[S]) NegatedFailureMessage(actual any) string {
+	s, _ := m.subject(actual)
+	return m.negated(s)
+}
+
+// stringOf is the subject of the matchers of a string.
+func stringOf(matcher string) func(actual any) (string, error) {
+	return func(actual any) (string, error) {
+		s, ok := actual.(string)
+		if !ok {
+			return "", fmt.Errorf("%s expects a string, got:\n%s", matcher, format.Object(actual, 1))
+		}
+		return s, nil
+	}
+}
+
+// stringViolations matches a string the oracle finds nothing wrong with:
+// "Expected <expected>, but:" and the violations; negated, the string
+// quoted into negated.
+func stringViolations(matcher string, check func(string) []contract.Violation, expected, negated string) *violationsMatcher[string] {
+	return &violationsMatcher[string]{
+		subject: stringOf(matcher),
+		check:   check,
+		failure: func(_ string, vs []contract.Violation) string {
+			return "Expected " + expected + ", but:\n" + violationList(vs)
+		},
+		negated: func(s string) string { return fmt.Sprintf(negated, s) },
+	}
+}
+
+// identifierViolations matches participants whose communicationIdentifiers
+// the oracle finds nothing wrong with: "Expected every
+// communicationIdentifier to <expected>", where and how many; negated, the
+// number of participants counted into negated.
+func identifierViolations(matcher string, check func([]wire.Participant) []contract.Violation, expected, negated string) *violationsMatcher[[]wire.Participant] {
+	return &violationsMatcher[[]wire.Participant]{
+		subject: func(actual any) ([]wire.Participant, error) { return participantsOf(matcher, actual) },
+		check:   check,
+		failure: func(ps []wire.Participant, vs []contract.Violation) string {
+			return fmt.Sprintf("Expected every communicationIdentifier to %s, but %s of %d participants:\n%s",
+				expected, places(len(vs)), len(ps), violationList(vs))
+		},
+		negated: func(ps []wire.Participant) string { return fmt.Sprintf(negated, len(ps)) },
+	}
+}
+
+// body is the subject of the body matchers: the body and, when the actual
+// is a *transcript.Response, the response for the transcript.
+type body struct {
+	bytes []byte
+	resp  *transcript.Response
+}
+
+func bodySubject(matcher string) func(actual any) (body, error) {
+	return func(actual any) (body, error) {
+		b, resp, err := bodyOf(matcher, actual)
+		return body{b, resp}, err
+	}
+}
+
+func (b body) evidence() string { return evidence(b.resp, b.bytes) }

@@ -52,11 +52,7 @@ func CheckErrorEnvelope(header http.Header, body []byte) []Violation {
 		return vs
 	}
 	if !hasError {
-		msg := fmt.Sprintf("missing; the documented error envelope is %s, but the body has %s", documentedEnvelope, memberList(obj))
-		if k := foldedKey(obj, "error"); k != "" {
-			msg += fmt.Sprintf(" (%q is not \"error\": member names are case-sensitive)", k)
-		}
-		add("/error", "%s", msg)
+		add("/error", "%s", missing(obj, "error", fmt.Sprintf("missing; the documented error envelope is %s, but the body has %s", documentedEnvelope, memberList(obj))))
 		return vs
 	}
 	errObj, ok := errVal.(map[string]any)
@@ -66,11 +62,7 @@ func CheckErrorEnvelope(header http.Header, body []byte) []Violation {
 	}
 	switch code, ok := errObj["code"]; {
 	case !ok:
-		msg := "missing; the error must name what went wrong in a non-empty string code (e.g. BadRequest)"
-		if k := foldedKey(errObj, "code"); k != "" {
-			msg += fmt.Sprintf(" (%q is not \"code\": member names are case-sensitive)", k)
-		}
-		add("/error/code", "%s", msg)
+		add("/error/code", "%s", missing(errObj, "code", "missing; the error must name what went wrong in a non-empty string code (e.g. BadRequest)"))
 	case jsonKind(code) != "string":
 		add("/error/code", "must be a string, but is %s", kindAndValue(code))
 	case code == "":
@@ -78,15 +70,20 @@ func CheckErrorEnvelope(header http.Header, body []byte) []Violation {
 	}
 	switch msg, ok := errObj["message"]; {
 	case !ok:
-		m := "missing; the documented error has a string message for people"
-		if k := foldedKey(errObj, "message"); k != "" {
-			m += fmt.Sprintf(" (%q is not \"message\": member names are case-sensitive)", k)
-		}
-		add("/error/message", "%s", m)
+		add("/error/message", "%s", missing(errObj, "message", "missing; the documented error has a string message for people"))
 	case jsonKind(msg) != "string":
 		add("/error/message", "must be a string, but is %s", kindAndValue(msg))
 	}
 	return vs
+}
+
+// missing says that obj lacks the member name, why that matters, and, when
+// a member differs from name only in case, that names are case-sensitive.
+func missing(obj map[string]any, name, why string) string {
+	if k := foldedKey(obj, name); k != "" {
+		why += fmt.Sprintf(" (%q is not %q: member names are case-sensitive)", k, name)
+	}
+	return why
 }
 
 // legacyDiagnosis describes a body in the live service's legacy shape.

@@ -15,11 +15,7 @@ func addFaults() []Fault {
 			Mistake:    "answers a successful add with 200 OK instead of 201 Created",
 			Trips:      []string{"ADD-01"},
 			Collateral: []string{"ADD-05", "ADD-09"},
-			Wrap: rewrite(isAdd, func(_ *http.Request, c *captured) {
-				if c.status == http.StatusCreated {
-					c.status = http.StatusOK
-				}
-			}),
+			Wrap:       onStatus(isAdd, http.StatusCreated, func(c *captured) { c.status = http.StatusOK }),
 		},
 		{
 			Name:       "add-returns-array",
@@ -36,40 +32,25 @@ func addFaults() []Fault {
 			Name:    "add-text-plain",
 			Mistake: "labels the 201 body text/plain",
 			Trips:   []string{"ADD-02"},
-			Wrap: rewrite(isAdd, func(_ *http.Request, c *captured) {
-				if c.status == http.StatusCreated {
-					c.header.Set("Content-Type", "text/plain; charset=utf-8")
-				}
-			}),
+			Wrap:    onStatus(isAdd, http.StatusCreated, func(c *captured) { c.header.Set("Content-Type", "text/plain; charset=utf-8") }),
 		},
 		{
 			Name:    "add-reports-valid-as-invalid",
 			Mistake: "lists a participant that was added in invalidParticipants",
 			Trips:   []string{"ADD-03"},
-			Wrap: func(_ Deps, next http.Handler) http.Handler {
-				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					if !isAdd(r) {
-						next.ServeHTTP(w, r)
-						return
-					}
-					ids := requestIDs(readBody(r))
-					c := capture(next, r)
-					if c.status == http.StatusCreated && string(c.body) == "{}" && len(ids) > 0 {
-						c.setObject(map[string]any{"invalidParticipants": []any{
-							map[string]any{"code": "200", "message": "Added", "target": ids[0]}}})
-					}
-					c.write(w)
-				})
-			},
+			Wrap: rewrite(isAdd, func(r *http.Request, c *captured) {
+				if ids := requestIDs(readBody(r)); c.status == http.StatusCreated && string(c.body) == "{}" && len(ids) > 0 {
+					c.setObject(map[string]any{"invalidParticipants": []any{
+						map[string]any{"code": "200", "message": "Added", "target": ids[0]}}})
+				}
+			}),
 		},
 		{
 			Name:       "list-drops-display-name",
 			Mistake:    "does not store displayName, so the listing omits it",
 			Trips:      []string{"ADD-04"},
 			Collateral: []string{"ADD-08"},
-			Wrap: rewrite(isList, func(_ *http.Request, c *captured) {
-				participants(c, func(p map[string]any) { delete(p, "displayName") })
-			}),
+			Wrap:       editListed(func(p map[string]any) { delete(p, "displayName") }),
 		},
 		{
 			Name:    "readd-duplicates-member",
@@ -99,11 +80,7 @@ func addFaults() []Fault {
 			Name:    "unknown-user-dropped-silently",
 			Mistake: "drops a user that does not exist without reporting it in invalidParticipants",
 			Trips:   []string{"ADD-09"},
-			Wrap: rewrite(isAdd, func(_ *http.Request, c *captured) {
-				if c.status == http.StatusCreated {
-					c.body = []byte("{}")
-				}
-			}),
+			Wrap:    onStatus(isAdd, http.StatusCreated, func(c *captured) { c.body = []byte("{}") }),
 		},
 		{
 			Name:    "unknown-user-fails-request",
@@ -111,7 +88,7 @@ func addFaults() []Fault {
 			Trips:   []string{"ADD-09"},
 			Wrap: rewrite(isAdd, func(_ *http.Request, c *captured) {
 				if c.status == http.StatusCreated && strings.Contains(string(c.body), "invalidParticipants") {
-					c.status, c.body = http.StatusNotFound, []byte(envelope("NotFound", "User not found"))
+					answered(http.StatusNotFound, envelope("NotFound", "User not found"))(c)
 				}
 			}),
 		},
@@ -145,7 +122,7 @@ func addFaults() []Fault {
 			Collateral: []string{"ERR-09"},
 			Wrap: rewrite(isAdd, func(r *http.Request, c *captured) {
 				if c.status == http.StatusBadRequest && strings.Contains(string(readBody(r)), "===") {
-					c.status, c.body = http.StatusInternalServerError, []byte(envelope("InternalServerError", "index out of range"))
+					answered(http.StatusInternalServerError, envelope("InternalServerError", "index out of range"))(c)
 				}
 			}),
 		},
@@ -153,11 +130,9 @@ func addFaults() []Fault {
 			Name:    "unknown-thread-201",
 			Mistake: "creates nothing but answers 201 when the thread does not exist",
 			Trips:   []string{"ADD-12"},
-			Wrap: rewrite(isAdd, func(_ *http.Request, c *captured) {
-				if c.status == http.StatusNotFound {
-					c.status, c.body = http.StatusCreated, []byte("{}")
-					c.header.Set("Content-Type", "application/json; charset=utf-8")
-				}
+			Wrap: onStatus(isAdd, http.StatusNotFound, func(c *captured) {
+				answered(http.StatusCreated, "{}")(c)
+				c.header.Set("Content-Type", "application/json; charset=utf-8")
 			}),
 		},
 	}
@@ -182,53 +157,42 @@ func requestIDs(body []byte) []string {
 // the request also names new members; timesInRequest: how often it is named.
 func duplicating(dup func(known, mixed bool, timesInRequest int) bool) func(Deps, http.Handler) http.Handler {
 	members, dups := newMemory(), newMemory()
-	return func(_ Deps, next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			switch {
-			case isAdd(r):
-				ids := requestIDs(readBody(r))
-				c := capture(next, r)
-				if c.status/100 == 2 {
-					thread, count, mixed := threadOf(r), map[string]int{}, false
-					for _, id := range ids {
-						count[id]++
-						if _, ok := members.get(thread, id); !ok {
-							mixed = true
-						}
-					}
-					for id, n := range count {
-						_, known := members.get(thread, id)
-						if dup(known, mixed && known, n) {
-							dups.set(thread, id, "dup")
-						}
-					}
-					for id := range count {
-						members.set(thread, id, "member")
-					}
-				}
-				c.write(w)
-			case isList(r):
-				c := capture(next, r)
-				m := c.object()
-				if vs, ok := m["value"].([]any); ok {
-					out := []any{}
-					for _, v := range vs {
-						out = append(out, v)
-						if p, ok := v.(map[string]any); ok {
-							if _, d := dups.get(threadOf(r), rawID(p)); d {
-								out = append(out, v)
-							}
-						}
-					}
-					m["value"] = out
-					c.setObject(m)
-				}
-				c.write(w)
-			default:
-				next.ServeHTTP(w, r)
+	return chain(rewrite(isAdd, func(r *http.Request, c *captured) {
+		if c.status/100 != 2 {
+			return
+		}
+		thread, count, mixed := threadOf(r), map[string]int{}, false
+		for _, id := range requestIDs(readBody(r)) {
+			count[id]++
+			if _, ok := members.get(thread, id); !ok {
+				mixed = true
 			}
-		})
-	}
+		}
+		for id, n := range count {
+			_, known := members.get(thread, id)
+			if dup(known, mixed && known, n) {
+				dups.set(thread, id, "dup")
+			}
+		}
+		for id := range count {
+			members.set(thread, id, "member")
+		}
+	}), rewrite(isList, func(r *http.Request, c *captured) {
+		m := c.object()
+		if vs, ok := m["value"].([]any); ok {
+			out := []any{}
+			for _, v := range vs {
+				out = append(out, v)
+				if p, ok := v.(map[string]any); ok {
+					if _, d := dups.get(threadOf(r), rawID(p)); d {
+						out = append(out, v)
+					}
+				}
+			}
+			m["value"] = out
+			c.setObject(m)
+		}
+	}))
 }
 
 // overwriting remembers the details of a re-add and shows them in listings.
@@ -236,79 +200,63 @@ func overwriting() func(Deps, http.Handler) http.Handler {
 	members := newMemory()
 	var mu sync.Mutex
 	latest := map[string]map[string]any{} // thread|id → participant as last sent
-	return func(_ Deps, next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			switch {
-			case isAdd(r):
-				ps := addRequest(readBody(r))
-				c := capture(next, r)
-				if c.status/100 == 2 {
-					mu.Lock()
-					for _, p := range ps {
-						id := rawID(p)
-						if _, known := members.get(threadOf(r), id); known {
-							latest[threadOf(r)+"|"+id] = p
-						}
-						members.set(threadOf(r), id, "member")
+	return chain(rewrite(isAdd, func(r *http.Request, c *captured) {
+		if c.status/100 != 2 {
+			return
+		}
+		mu.Lock()
+		for _, p := range addRequest(readBody(r)) {
+			id := rawID(p)
+			if _, known := members.get(threadOf(r), id); known {
+				latest[threadOf(r)+"|"+id] = p
+			}
+			members.set(threadOf(r), id, "member")
+		}
+		mu.Unlock()
+	}), rewrite(isList, func(r *http.Request, c *captured) {
+		participants(c, func(p map[string]any) {
+			mu.Lock()
+			defer mu.Unlock()
+			if sent, ok := latest[threadOf(r)+"|"+rawID(p)]; ok {
+				for _, k := range []string{"displayName", "shareHistoryTime"} {
+					if v, ok := sent[k]; ok {
+						p[k] = v
 					}
-					mu.Unlock()
 				}
-				c.write(w)
-			case isList(r):
-				c := capture(next, r)
-				participants(c, func(p map[string]any) {
-					mu.Lock()
-					defer mu.Unlock()
-					if sent, ok := latest[threadOf(r)+"|"+rawID(p)]; ok {
-						for _, k := range []string{"displayName", "shareHistoryTime"} {
-							if v, ok := sent[k]; ok {
-								p[k] = v
-							}
-						}
-					}
-				})
-				c.write(w)
-			default:
-				next.ServeHTTP(w, r)
 			}
 		})
-	}
+	}))
 }
 
 // malformedListed pretends to accept malformed identifiers and lists them.
 func malformedListed() func(Deps, http.Handler) http.Handler {
 	accepted := newMemory()
-	return func(_ Deps, next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			switch {
-			case isAdd(r):
-				for _, id := range requestIDs(readBody(r)) {
-					if strings.Contains(id, "=") {
-						accepted.set(threadOf(r), id, id)
-						errorBody(w, http.StatusCreated, "application/json; charset=utf-8",
-							`{"invalidParticipants":[{"code":"400","message":"Identifier format is invalid","target":`+strconv.Quote(id)+`}]}`)
-						return
-					}
-				}
-				next.ServeHTTP(w, r)
-			case isList(r):
-				c := capture(next, r)
-				accepted.mu.Lock()
-				extra := accepted.m[threadOf(r)]
-				accepted.mu.Unlock()
-				if m := c.object(); m != nil && len(extra) > 0 {
-					vs, _ := m["value"].([]any)
-					for id := range extra {
-						vs = append(vs, map[string]any{"communicationIdentifier": map[string]any{
-							"rawId": id, "communicationUser": map[string]any{"id": id}}, "shareHistoryTime": "1970-01-01T00:00:00Z"})
-					}
-					m["value"] = vs
-					c.setObject(m)
-				}
-				c.write(w)
-			default:
-				next.ServeHTTP(w, r)
+	// malformed is the first id of an add that the reference server refuses.
+	malformed := func(r *http.Request) string {
+		for _, id := range requestIDs(readBody(r)) {
+			if strings.Contains(id, "=") {
+				return id
 			}
-		})
+		}
+		return ""
 	}
+	return chain(intercept(func(r *http.Request) bool { return isAdd(r) && malformed(r) != "" }, func(w http.ResponseWriter, r *http.Request) {
+		id := malformed(r)
+		accepted.set(threadOf(r), id, id)
+		errorBody(w, http.StatusCreated, "application/json; charset=utf-8",
+			`{"invalidParticipants":[{"code":"400","message":"Identifier format is invalid","target":`+strconv.Quote(id)+`}]}`)
+	}), rewrite(isList, func(r *http.Request, c *captured) {
+		accepted.mu.Lock()
+		extra := accepted.m[threadOf(r)]
+		accepted.mu.Unlock()
+		if m := c.object(); m != nil && len(extra) > 0 {
+			vs, _ := m["value"].([]any)
+			for id := range extra {
+				vs = append(vs, map[string]any{"communicationIdentifier": map[string]any{
+					"rawId": id, "communicationUser": map[string]any{"id": id}}, "shareHistoryTime": "1970-01-01T00:00:00Z"})
+			}
+			m["value"] = vs
+			c.setObject(m)
+		}
+	}))
 }

@@ -12,19 +12,14 @@ import (
 	"time"
 
 	"github.com/chatconform/chatconform/internal/suiterun"
+	"github.com/chatconform/chatconform/internal/suiterun/suitetest"
 )
 
 // Interrupting a run (Ctrl-C, or SIGTERM from CI) still deletes every
 // thread it created: Ginkgo runs the interrupted spec's DeferCleanup and
 // the suite's teardown before it exits.
 func TestInterruptDeletesThreads(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the suite")
-	}
-	bin, err := suiterun.Build()
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := suitetest.Build(t, "runs the suite")
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 		t.Run(sig.String(), func(t *testing.T) {
 			var created atomic.Int32
@@ -73,13 +68,7 @@ func TestInterruptDeletesThreads(t *testing.T) {
 
 // A thread the suite cannot delete is reported by the run, not forgotten.
 func TestUndeletedThreadsAreReported(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the suite")
-	}
-	bin, err := suiterun.Build()
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := suitetest.Build(t, "runs the suite")
 	undeletable := func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.Method == http.MethodDelete && strings.HasPrefix(r.URL.Path, "/chat/threads/") {

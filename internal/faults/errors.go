@@ -30,60 +30,25 @@ func errorOf(c *captured) (code, message string, ok bool) {
 	return e.Error.Code, e.Error.Message, true
 }
 
-// creatorAuth remembers each thread creator's Authorization header, so a
-// fault can act as that user on the thread.
-type creatorAuth struct {
-	mu   sync.Mutex
-	auth map[string]string
-}
-
-func (a *creatorAuth) wrap(next http.Handler, r *http.Request, w http.ResponseWriter) bool {
-	if r.Method != http.MethodPost || r.URL.Path != "/chat/threads" {
-		return false
-	}
-	c := capture(next, r)
-	var res struct {
-		ChatThread struct {
-			ID string `json:"id"`
-		} `json:"chatThread"`
-	}
-	if json.Unmarshal(c.body, &res) == nil && res.ChatThread.ID != "" {
-		a.mu.Lock()
-		a.auth[res.ChatThread.ID] = r.Header.Get("Authorization")
-		a.mu.Unlock()
-	}
-	c.write(w)
-	return true
-}
-
-func (a *creatorAuth) of(thread string) string {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.auth[thread]
-}
-
 // actingAsCreator serves requests that match as the thread's creator.
 func actingAsCreator(match func(*http.Request) bool, retryOn int) func(Deps, http.Handler) http.Handler {
-	creators := &creatorAuth{auth: map[string]string{}}
-	return func(_ Deps, next http.Handler) http.Handler {
+	creators := newThreadCreators()
+	return chain(creators.track, func(_ Deps, next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if creators.wrap(next, r, w) {
-				return
-			}
 			if !match(r) || !isChat(r) {
 				next.ServeHTTP(w, r)
 				return
 			}
 			body := readBody(r)
 			c := capture(next, r)
-			if c.status == retryOn && creators.of(threadOf(r)) != "" {
-				r.Header.Set("Authorization", creators.of(threadOf(r)))
+			if auth := creators.authOf(threadOf(r)); c.status == retryOn && auth != "" {
+				r.Header.Set("Authorization", auth)
 				setBody(r, body)
 				c = capture(next, r)
 			}
 			c.write(w)
 		})
-	}
+	})
 }
 
 func errorFaults() []Fault {
@@ -102,11 +67,7 @@ func errorFaults() []Fault {
 			Mistake:    "answers every authentication failure with 403 Forbidden instead of 401",
 			Trips:      []string{"ERR-01", "ERR-02", "ERR-03"},
 			Collateral: []string{"ERR-05", "ERR-06"},
-			Wrap: rewrite(isChat, func(_ *http.Request, c *captured) {
-				if c.status == http.StatusUnauthorized {
-					c.status, c.body = http.StatusForbidden, []byte(envelope("Forbidden", "Access denied"))
-				}
-			}),
+			Wrap:       onStatus(isChat, http.StatusUnauthorized, answered(http.StatusForbidden, envelope("Forbidden", "Access denied"))),
 		},
 		{
 			Name:    "tampered-token-accepted",
@@ -145,11 +106,7 @@ func errorFaults() []Fault {
 			Mistake:    "answers a valid user who is not a participant with 401 instead of 403",
 			Trips:      []string{"ERR-04"},
 			Collateral: []string{"ERR-06"},
-			Wrap: rewrite(isChat, func(_ *http.Request, c *captured) {
-				if c.status == http.StatusForbidden {
-					c.status, c.body = http.StatusUnauthorized, []byte(envelope("Unauthorized", "Not a participant"))
-				}
-			}),
+			Wrap:       onStatus(isChat, http.StatusForbidden, answered(http.StatusUnauthorized, envelope("Unauthorized", "Not a participant"))),
 		},
 		{
 			Name:       "legacy-error-envelope",
@@ -168,11 +125,9 @@ func errorFaults() []Fault {
 			Mistake:    "lets the router's plain-text 404 page answer for an unknown thread",
 			Trips:      []string{"ERR-05"},
 			Collateral: []string{"ADD-12", "ERR-06"},
-			Wrap: rewrite(isChat, func(_ *http.Request, c *captured) {
-				if c.status == http.StatusNotFound {
-					c.body = []byte("404 page not found\n")
-					c.header.Set("Content-Type", "text/plain; charset=utf-8")
-				}
+			Wrap: onStatus(isChat, http.StatusNotFound, func(c *captured) {
+				c.body = []byte("404 page not found\n")
+				c.header.Set("Content-Type", "text/plain; charset=utf-8")
 			}),
 		},
 		{
@@ -199,22 +154,18 @@ func errorFaults() []Fault {
 			Name:    "no-rate-limit",
 			Mistake: "has no rate limiting at all",
 			Trips:   []string{"ERR-07"},
-			Wrap: rewrite(isAdd, func(_ *http.Request, c *captured) {
-				if c.status == http.StatusTooManyRequests {
-					c.status, c.body = http.StatusCreated, []byte("{}")
-					c.header.Del("Retry-After")
-				}
+			Wrap: onStatus(isAdd, http.StatusTooManyRequests, func(c *captured) {
+				answered(http.StatusCreated, "{}")(c)
+				c.header.Del("Retry-After")
 			}),
 		},
 		{
 			Name:    "rate-limit-without-envelope",
 			Mistake: "answers 429 from the gateway with an empty body",
 			Trips:   []string{"ERR-07"},
-			Wrap: rewrite(isChat, func(_ *http.Request, c *captured) {
-				if c.status == http.StatusTooManyRequests {
-					c.body = nil
-					c.header.Del("Content-Type")
-				}
+			Wrap: onStatus(isChat, http.StatusTooManyRequests, func(c *captured) {
+				c.body = nil
+				c.header.Del("Content-Type")
 			}),
 		},
 		{

@@ -159,6 +159,39 @@ func rewrite(match func(*http.Request) bool, edit func(r *http.Request, c *captu
 	}
 }
 
+// onStatus edits the responses of one status to matching requests.
+func onStatus(match func(*http.Request) bool, status int, edit func(c *captured)) func(Deps, http.Handler) http.Handler {
+	return rewrite(match, func(_ *http.Request, c *captured) {
+		if c.status == status {
+			edit(c)
+		}
+	})
+}
+
+// answered is an edit that replaces the status and the body.
+func answered(status int, body string) func(c *captured) {
+	return func(c *captured) { c.status, c.body = status, []byte(body) }
+}
+
+// chain stacks middlewares into one; the first sees a request first.
+func chain(wraps ...func(Deps, http.Handler) http.Handler) func(Deps, http.Handler) http.Handler {
+	return func(d Deps, next http.Handler) http.Handler {
+		for i := len(wraps) - 1; i >= 0; i-- {
+			next = wraps[i](d, next)
+		}
+		return next
+	}
+}
+
+// objects applies f to every JSON object among vs.
+func objects(vs []any, f func(p map[string]any)) {
+	for _, v := range vs {
+		if p, ok := v.(map[string]any); ok {
+			f(p)
+		}
+	}
+}
+
 // participants applies f to every participant object of a listing page.
 func participants(c *captured, f func(p map[string]any)) {
 	m := c.object()
@@ -166,12 +199,28 @@ func participants(c *captured, f func(p map[string]any)) {
 		return
 	}
 	vs, _ := m["value"].([]any)
-	for _, v := range vs {
-		if p, ok := v.(map[string]any); ok {
-			f(p)
-		}
-	}
+	objects(vs, f)
 	c.setObject(m)
+}
+
+// editListed edits every participant of the listings.
+func editListed(edit func(p map[string]any)) func(Deps, http.Handler) http.Handler {
+	return rewrite(isList, func(_ *http.Request, c *captured) { participants(c, edit) })
+}
+
+// editAdd decodes the body of an add request and lets edit change it (ps
+// is its participants array, nil when it has none); when edit says it did,
+// the request goes on with the body encoded again.
+func editAdd(r *http.Request, edit func(req map[string]any, ps []any) bool) {
+	var req map[string]any
+	if !isAdd(r) || json.Unmarshal(readBody(r), &req) != nil {
+		return
+	}
+	ps, _ := req["participants"].([]any)
+	if edit(req, ps) {
+		b, _ := json.Marshal(req)
+		setBody(r, b)
+	}
 }
 
 // identifier is a participant's communicationIdentifier object.
@@ -251,6 +300,51 @@ func (m *memory) get(thread, id string) (string, bool) {
 	defer m.mu.Unlock()
 	v, ok := m.m[thread][id]
 	return v, ok
+}
+
+// threadCreators remembers, from the answers to thread creations, each
+// thread's creator: its raw id, and the Authorization header it created the
+// thread with, so that a fault can single the creator out or act as it.
+type threadCreators struct {
+	mu          sync.Mutex
+	rawID, auth map[string]string // thread → creator's raw id, Authorization
+	// track is the middleware that records every creation it passes on.
+	track func(Deps, http.Handler) http.Handler
+}
+
+func newThreadCreators() *threadCreators {
+	t := &threadCreators{rawID: map[string]string{}, auth: map[string]string{}}
+	t.track = rewrite(isCreate, func(r *http.Request, c *captured) {
+		var res struct {
+			ChatThread struct {
+				ID        string `json:"id"`
+				CreatedBy struct {
+					RawID string `json:"rawId"`
+				} `json:"createdByCommunicationIdentifier"`
+			} `json:"chatThread"`
+		}
+		if json.Unmarshal(c.body, &res) == nil && res.ChatThread.ID != "" {
+			t.mu.Lock()
+			t.rawID[res.ChatThread.ID] = res.ChatThread.CreatedBy.RawID
+			t.auth[res.ChatThread.ID] = r.Header.Get("Authorization")
+			t.mu.Unlock()
+		}
+	})
+	return t
+}
+
+// of is the raw id of the thread's creator ("" when unknown).
+func (t *threadCreators) of(thread string) string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.rawID[thread]
+}
+
+// authOf is the Authorization the thread was created with ("" when unknown).
+func (t *threadCreators) authOf(thread string) string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.auth[thread]
 }
 
 // errorBody writes an error response with any body.

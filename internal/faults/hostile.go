@@ -17,6 +17,21 @@ func hostileTarget(r *http.Request) bool {
 	return isList(r) && r.URL.Query().Get("maxPageSize") == "3"
 }
 
+// hostileAnswer answers the target with status 200 and a body.
+func hostileAnswer(contentType, body string) func(Deps, http.Handler) http.Handler {
+	return intercept(hostileTarget, func(w http.ResponseWriter, _ *http.Request) {
+		errorBody(w, http.StatusOK, contentType, body)
+	})
+}
+
+// hang waits for the client to give up (or a minute).
+func hang(r *http.Request) {
+	select {
+	case <-r.Context().Done():
+	case <-time.After(time.Minute):
+	}
+}
+
 // hostileEnv bounds the per-request timeout so hangs end quickly.
 var hostileEnv = map[string]string{"CHAT_TIMEOUT": "2s"}
 
@@ -26,12 +41,7 @@ func hostileFaults() []Fault {
 			Name:    "hostile-never-answers",
 			Mistake: "never answers (a deadlock behind the handler)",
 			Trips:   []string{"PAGE-01"}, Expect: outcome.Error, Env: hostileEnv,
-			Wrap: intercept(hostileTarget, func(_ http.ResponseWriter, r *http.Request) {
-				select {
-				case <-r.Context().Done():
-				case <-time.After(time.Minute):
-				}
-			}),
+			Wrap: intercept(hostileTarget, func(_ http.ResponseWriter, r *http.Request) { hang(r) }),
 		},
 		{
 			Name:    "hostile-stalls-body",
@@ -43,10 +53,7 @@ func hostileFaults() []Fault {
 				w.WriteHeader(http.StatusOK)
 				_, _ = w.Write([]byte(`{"value":[`))
 				w.(http.Flusher).Flush()
-				select {
-				case <-r.Context().Done():
-				case <-time.After(time.Minute):
-				}
+				hang(r)
 			}),
 		},
 		{
@@ -75,25 +82,19 @@ func hostileFaults() []Fault {
 			Name:    "hostile-html-body",
 			Mistake: "answers with an HTML error page and status 200",
 			Trips:   []string{"PAGE-01"},
-			Wrap: intercept(hostileTarget, func(w http.ResponseWriter, _ *http.Request) {
-				errorBody(w, http.StatusOK, "text/html", "<html><body>Service temporarily unavailable</body></html>")
-			}),
+			Wrap:    hostileAnswer("text/html", "<html><body>Service temporarily unavailable</body></html>"),
 		},
 		{
 			Name:    "hostile-truncated-json",
 			Mistake: "cuts the JSON body short",
 			Trips:   []string{"PAGE-01"},
-			Wrap: intercept(hostileTarget, func(w http.ResponseWriter, _ *http.Request) {
-				errorBody(w, http.StatusOK, "application/json", `{"value":[{"communicationIdentifier":{"rawId":"8:acs:x`)
-			}),
+			Wrap:    hostileAnswer("application/json", `{"value":[{"communicationIdentifier":{"rawId":"8:acs:x`),
 		},
 		{
 			Name:    "hostile-json-null",
 			Mistake: "answers with the JSON literal null",
 			Trips:   []string{"PAGE-01"},
-			Wrap: intercept(hostileTarget, func(w http.ResponseWriter, _ *http.Request) {
-				errorBody(w, http.StatusOK, "application/json", "null")
-			}),
+			Wrap:    hostileAnswer("application/json", "null"),
 		},
 		{
 			Name:    "hostile-endless-next-link",

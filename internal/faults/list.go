@@ -1,12 +1,10 @@
 package faults
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
-	"sync"
 )
 
 func listFaults() []Fault {
@@ -15,47 +13,35 @@ func listFaults() []Fault {
 			Name:    "list-text-plain",
 			Mistake: "labels the listing text/plain",
 			Trips:   []string{"LIST-01"},
-			Wrap: rewrite(isList, func(_ *http.Request, c *captured) {
-				if c.status == http.StatusOK {
-					c.header.Set("Content-Type", "text/plain; charset=utf-8")
-				}
-			}),
+			Wrap:    onStatus(isList, http.StatusOK, func(c *captured) { c.header.Set("Content-Type", "text/plain; charset=utf-8") }),
 		},
 		{
 			Name:    "list-rawid-missing",
 			Mistake: "serialises identifiers without rawId",
 			Trips:   []string{"LIST-02"},
-			Wrap: rewrite(isList, func(_ *http.Request, c *captured) {
-				participants(c, func(p map[string]any) { delete(identifier(p), "rawId") })
-			}),
+			Wrap:    editListed(func(p map[string]any) { delete(identifier(p), "rawId") }),
 		},
 		{
 			Name:    "list-rawid-mismatch",
 			Mistake: "puts the bare GUID in communicationUser.id while rawId keeps the 8:acs: prefix",
 			Trips:   []string{"LIST-02"},
-			Wrap: rewrite(isList, func(_ *http.Request, c *captured) {
-				participants(c, func(p map[string]any) {
-					if cu, ok := identifier(p)["communicationUser"].(map[string]any); ok {
-						cu["id"] = rawID(p)[len("8:acs:"):]
-					}
-				})
+			Wrap: editListed(func(p map[string]any) {
+				if cu, ok := identifier(p)["communicationUser"].(map[string]any); ok {
+					cu["id"] = rawID(p)[len("8:acs:"):]
+				}
 			}),
 		},
 		{
 			Name:    "list-kind-missing",
 			Mistake: "omits communicationIdentifier.kind, as the live service does",
 			Trips:   []string{"LIST-03"},
-			Wrap: rewrite(isList, func(_ *http.Request, c *captured) {
-				participants(c, func(p map[string]any) { delete(identifier(p), "kind") })
-			}),
+			Wrap:    editListed(func(p map[string]any) { delete(identifier(p), "kind") }),
 		},
 		{
 			Name:    "list-kind-wrong",
 			Mistake: "labels every identifier kind=phoneNumber",
 			Trips:   []string{"LIST-03"},
-			Wrap: rewrite(isList, func(_ *http.Request, c *captured) {
-				participants(c, func(p map[string]any) { identifier(p)["kind"] = "phoneNumber" })
-			}),
+			Wrap:    editListed(func(p map[string]any) { identifier(p)["kind"] = "phoneNumber" }),
 		},
 		{
 			Name:    "creator-not-listed",
@@ -71,47 +57,19 @@ func listFaults() []Fault {
 
 // creatorHidden drops each thread's creator from its listings.
 func creatorHidden() func(Deps, http.Handler) http.Handler {
-	var mu sync.Mutex
-	creators := map[string]string{} // thread → creator raw id
-	return func(_ Deps, next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			switch {
-			case r.Method == http.MethodPost && r.URL.Path == "/chat/threads":
-				c := capture(next, r)
-				var res struct {
-					ChatThread struct {
-						ID        string `json:"id"`
-						CreatedBy struct {
-							RawID string `json:"rawId"`
-						} `json:"createdByCommunicationIdentifier"`
-					} `json:"chatThread"`
-				}
-				if json.Unmarshal(c.body, &res) == nil {
-					mu.Lock()
-					creators[res.ChatThread.ID] = res.ChatThread.CreatedBy.RawID
-					mu.Unlock()
-				}
-				c.write(w)
-			case isList(r):
-				c := capture(next, r)
-				mu.Lock()
-				creator := creators[threadOf(r)]
-				mu.Unlock()
-				if m := c.object(); m != nil {
-					if vs, ok := m["value"].([]any); ok {
-						m["value"] = slices.DeleteFunc(vs, func(v any) bool {
-							p, _ := v.(map[string]any)
-							return p != nil && rawID(p) == creator
-						})
-						c.setObject(m)
-					}
-				}
-				c.write(w)
-			default:
-				next.ServeHTTP(w, r)
+	creators := newThreadCreators()
+	return chain(creators.track, rewrite(isList, func(r *http.Request, c *captured) {
+		creator := creators.of(threadOf(r))
+		if m := c.object(); m != nil {
+			if vs, ok := m["value"].([]any); ok {
+				m["value"] = slices.DeleteFunc(vs, func(v any) bool {
+					p, _ := v.(map[string]any)
+					return p != nil && rawID(p) == creator
+				})
+				c.setObject(m)
 			}
-		})
-	}
+		}
+	}))
 }
 
 // editNextLink rewrites the nextLink of paged listings.

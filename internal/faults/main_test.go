@@ -1,15 +1,10 @@
 package faults
 
 import (
-	"os"
 	"testing"
 
-	"github.com/chatconform/chatconform/internal/suiterun"
+	"github.com/chatconform/chatconform/internal/suiterun/suitetest"
 )
 
 // TestMain removes the suite binary the tests built.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	suiterun.Cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { suitetest.Main(m) }

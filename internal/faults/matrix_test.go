@@ -19,6 +19,7 @@ import (
 	"github.com/chatconform/chatconform/internal/catalogue"
 	"github.com/chatconform/chatconform/internal/outcome"
 	"github.com/chatconform/chatconform/internal/suiterun"
+	"github.com/chatconform/chatconform/internal/suiterun/suitetest"
 )
 
 func TestCatalogueShape(t *testing.T) {
@@ -105,13 +106,7 @@ type run struct {
 // fails or warns but the variation's Warns, which fail under strict), and
 // prints the matrix, the mutation score and the variations' verdicts.
 func TestFaultMatrix(t *testing.T) {
-	if testing.Short() {
-		t.Skip("the fault matrix runs the whole suite about 80 times")
-	}
-	bin, err := suiterun.Build()
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := suitetest.Build(t, "the fault matrix runs the whole suite about 80 times")
 
 	runs := []*run{
 		{name: "clean (2024-03-07)", apiVersion: "2024-03-07"},
@@ -120,28 +115,26 @@ func TestFaultMatrix(t *testing.T) {
 		// Four processes sharing one user pool and one CHAT_MAX_RPS limiter.
 		{name: "clean parallel (4 procs)", apiVersion: "2024-03-07", env: map[string]string{suiterun.Procs: "4", "CHAT_MAX_RPS": "500"}},
 	}
-	for _, f := range Catalogue() {
-		f := f
+	// faultRun runs the suite against f, at its api-version or the stable one.
+	faultRun := func(f Fault) *run {
 		v := f.APIVersion
 		if v == "" {
 			v = "2024-03-07"
 		}
-		runs = append(runs, &run{name: f.Name, fault: &f, apiVersion: v, env: f.Env})
+		return &run{name: f.Name, fault: &f, apiVersion: v, env: f.Env}
+	}
+	for _, f := range Catalogue() {
+		runs = append(runs, faultRun(f))
 	}
 	// Each conformant variation runs in the standard profile and strict:
 	// strict turns its Warns into failures and must fail nothing else.
 	for _, f := range Variations() {
-		f := f
-		v := f.APIVersion
-		if v == "" {
-			v = "2024-03-07"
-		}
-		runs = append(runs, &run{name: f.Name, fault: &f, apiVersion: v, env: f.Env})
+		std := faultRun(f)
 		strict := map[string]string{"CHAT_STRICT": "1"}
 		for k, val := range f.Env {
 			strict[k] = val
 		}
-		runs = append(runs, &run{name: f.Name + " (strict)", fault: &f, strict: true, apiVersion: v, env: strict})
+		runs = append(runs, std, &run{name: f.Name + " (strict)", fault: std.fault, strict: true, apiVersion: std.apiVersion, env: strict})
 	}
 
 	var wg sync.WaitGroup

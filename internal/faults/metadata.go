@@ -1,7 +1,6 @@
 package faults
 
 import (
-	"encoding/json"
 	"net/http"
 	"strings"
 )
@@ -15,24 +14,20 @@ func metadataFaults() []Fault {
 			Mistake:    "accepts participant metadata but never stores it",
 			Trips:      []string{"META-01"},
 			APIVersion: preview,
-			Wrap: rewrite(isList, func(_ *http.Request, c *captured) {
-				participants(c, func(p map[string]any) { delete(p, "metadata") })
-			}),
+			Wrap:       editListed(func(p map[string]any) { delete(p, "metadata") }),
 		},
 		{
 			Name:       "metadata-values-trimmed",
 			Mistake:    "trims whitespace and lower-cases metadata values before storing them",
 			Trips:      []string{"META-01"},
 			APIVersion: preview,
-			Wrap: rewrite(isList, func(_ *http.Request, c *captured) {
-				participants(c, func(p map[string]any) {
-					if md, ok := p["metadata"].(map[string]any); ok {
-						for k, v := range md {
-							s, _ := v.(string)
-							md[k] = strings.ToLower(strings.TrimSpace(s))
-						}
+			Wrap: editListed(func(p map[string]any) {
+				if md, ok := p["metadata"].(map[string]any); ok {
+					for k, v := range md {
+						s, _ := v.(string)
+						md[k] = strings.ToLower(strings.TrimSpace(s))
 					}
-				})
+				}
 			}),
 		},
 		{
@@ -41,21 +36,14 @@ func metadataFaults() []Fault {
 			Trips:      []string{"META-02"},
 			APIVersion: preview,
 			Wrap: before(func(r *http.Request) {
-				if isAdd(r) {
-					var req map[string]any
-					if json.Unmarshal(readBody(r), &req) == nil {
-						ps, _ := req["participants"].([]any)
-						for _, v := range ps {
-							if p, ok := v.(map[string]any); ok {
-								if md, ok := p["metadata"].(map[string]any); ok && metadataSize(md) > 1024 {
-									delete(p, "metadata")
-								}
-							}
+				editAdd(r, func(_ map[string]any, ps []any) bool {
+					objects(ps, func(p map[string]any) {
+						if md, ok := p["metadata"].(map[string]any); ok && metadataSize(md) > 1024 {
+							delete(p, "metadata")
 						}
-						b, _ := json.Marshal(req)
-						setBody(r, b)
-					}
-				}
+					})
+					return true // encoded again, changed or not
+				})
 			}),
 		},
 	}

@@ -1,7 +1,6 @@
 package faults
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
@@ -31,15 +30,13 @@ func missedFaults() []Fault {
 			// Any spec adding more than 3 at once sees fewer members.
 			Collateral: []string{"ADD-05", "ADD-06", "ADD-07", "ADD-09"},
 			Wrap: before(func(r *http.Request) {
-				var req map[string]any
-				if !isAdd(r) || json.Unmarshal(readBody(r), &req) != nil {
-					return
-				}
-				if ps, ok := req["participants"].([]any); ok && len(ps) > 3 {
+				editAdd(r, func(req map[string]any, ps []any) bool {
+					if len(ps) <= 3 {
+						return false
+					}
 					req["participants"] = ps[:3]
-					b, _ := json.Marshal(req)
-					setBody(r, b)
-				}
+					return true
+				})
 			}),
 		},
 		{
@@ -130,12 +127,10 @@ func missedFaults() []Fault {
 
 // editNames rewrites every displayName in listings.
 func editNames(edit func(string) string) func(Deps, http.Handler) http.Handler {
-	return rewrite(isList, func(_ *http.Request, c *captured) {
-		participants(c, func(p map[string]any) {
-			if s, ok := p["displayName"].(string); ok {
-				p["displayName"] = edit(s)
-			}
-		})
+	return editListed(func(p map[string]any) {
+		if s, ok := p["displayName"].(string); ok {
+			p["displayName"] = edit(s)
+		}
 	})
 }
 
@@ -172,38 +167,27 @@ func shortLastPageRepeats() func(Deps, http.Handler) http.Handler {
 // communicationUser and no rawId.
 func communicationUserOnlyGarbled() func(Deps, http.Handler) http.Handler {
 	garbled := newMemory()
-	return func(_ Deps, next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			switch {
-			case isAdd(r):
-				ps := addRequest(readBody(r))
-				c := capture(next, r)
-				if c.status == http.StatusCreated {
-					for _, p := range ps {
-						if _, has := identifier(p)["rawId"]; !has {
-							garbled.set(threadOf(r), requestID(p), "garbled")
-						}
-					}
+	return chain(rewrite(isAdd, func(r *http.Request, c *captured) {
+		if c.status != http.StatusCreated {
+			return
+		}
+		for _, p := range addRequest(readBody(r)) {
+			if _, has := identifier(p)["rawId"]; !has {
+				garbled.set(threadOf(r), requestID(p), "garbled")
+			}
+		}
+	}), rewrite(isList, func(r *http.Request, c *captured) {
+		participants(c, func(p map[string]any) {
+			if _, ok := garbled.get(threadOf(r), rawID(p)); ok {
+				// The id it stored is the empty rawId it read.
+				id := identifier(p)
+				id["rawId"] = ""
+				if cu, ok := id["communicationUser"].(map[string]any); ok {
+					cu["id"] = ""
 				}
-				c.write(w)
-			case isList(r):
-				c := capture(next, r)
-				participants(c, func(p map[string]any) {
-					if _, ok := garbled.get(threadOf(r), rawID(p)); ok {
-						// The id it stored is the empty rawId it read.
-						id := identifier(p)
-						id["rawId"] = ""
-						if cu, ok := id["communicationUser"].(map[string]any); ok {
-							cu["id"] = ""
-						}
-					}
-				})
-				c.write(w)
-			default:
-				next.ServeHTTP(w, r)
 			}
 		})
-	}
+	}))
 }
 
 // hasOffset says whether an RFC 3339 time ends in a numeric offset.
@@ -219,24 +203,16 @@ func hasOffset(s string) bool {
 // given with a numeric offset, so the reference server stores the default.
 func offsetTimesDropped() func(Deps, http.Handler) http.Handler {
 	return before(func(r *http.Request) {
-		var req map[string]any
-		if !isAdd(r) || json.Unmarshal(readBody(r), &req) != nil {
-			return
-		}
-		ps, _ := req["participants"].([]any)
-		changed := false
-		for _, v := range ps {
-			if p, ok := v.(map[string]any); ok {
+		editAdd(r, func(_ map[string]any, ps []any) bool {
+			changed := false
+			objects(ps, func(p map[string]any) {
 				if s, ok := p["shareHistoryTime"].(string); ok && hasOffset(s) {
 					delete(p, "shareHistoryTime")
 					changed = true
 				}
-			}
-		}
-		if changed {
-			b, _ := json.Marshal(req)
-			setBody(r, b)
-		}
+			})
+			return changed
+		})
 	})
 }
 
@@ -246,66 +222,54 @@ func readdMovesToEnd() func(Deps, http.Handler) http.Handler {
 	var mu sync.Mutex
 	known := map[string]map[string]bool{} // thread → members seen added
 	moved := map[string][]string{}        // thread → re-added members, last re-add last
-	return func(d Deps, next http.Handler) http.Handler {
-		list := reordered(func(r *http.Request, vs []any) []any {
-			mu.Lock()
-			order := slices.Clone(moved[threadOf(r)])
-			mu.Unlock()
-			out := make([]any, 0, len(vs))
-			byID := map[string]any{}
-			for _, v := range vs {
-				p, _ := v.(map[string]any)
-				if p != nil && slices.Contains(order, rawID(p)) {
-					byID[rawID(p)] = v
-					continue
-				}
+	return chain(rewrite(isAdd, func(r *http.Request, c *captured) {
+		if c.status != http.StatusCreated {
+			return
+		}
+		ids, thread := requestIDs(readBody(r)), threadOf(r)
+		mu.Lock()
+		defer mu.Unlock()
+		if known[thread] == nil {
+			known[thread] = map[string]bool{}
+		}
+		for _, id := range ids {
+			if known[thread][id] {
+				moved[thread] = append(slices.DeleteFunc(moved[thread], func(s string) bool { return s == id }), id)
+			}
+		}
+		for _, id := range ids {
+			known[thread][id] = true
+		}
+	}), rewrite(isRemove, func(r *http.Request, c *captured) {
+		if c.status != http.StatusNoContent {
+			return
+		}
+		target, thread := removeTarget(readBody(r)), threadOf(r)
+		mu.Lock()
+		defer mu.Unlock()
+		delete(known[thread], target)
+		moved[thread] = slices.DeleteFunc(moved[thread], func(s string) bool { return s == target })
+	}), reordered(func(r *http.Request, vs []any) []any {
+		mu.Lock()
+		order := slices.Clone(moved[threadOf(r)])
+		mu.Unlock()
+		out := make([]any, 0, len(vs))
+		byID := map[string]any{}
+		for _, v := range vs {
+			p, _ := v.(map[string]any)
+			if p != nil && slices.Contains(order, rawID(p)) {
+				byID[rawID(p)] = v
+				continue
+			}
+			out = append(out, v)
+		}
+		for _, id := range order {
+			if v, ok := byID[id]; ok {
 				out = append(out, v)
 			}
-			for _, id := range order {
-				if v, ok := byID[id]; ok {
-					out = append(out, v)
-				}
-			}
-			return out
-		})(d, next)
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			switch {
-			case isAdd(r):
-				ids := requestIDs(readBody(r))
-				c := capture(next, r)
-				if c.status == http.StatusCreated {
-					thread := threadOf(r)
-					mu.Lock()
-					if known[thread] == nil {
-						known[thread] = map[string]bool{}
-					}
-					for _, id := range ids {
-						if known[thread][id] {
-							moved[thread] = append(slices.DeleteFunc(moved[thread], func(s string) bool { return s == id }), id)
-						}
-					}
-					for _, id := range ids {
-						known[thread][id] = true
-					}
-					mu.Unlock()
-				}
-				c.write(w)
-			case isRemove(r):
-				target := removeTarget(readBody(r))
-				c := capture(next, r)
-				if c.status == http.StatusNoContent {
-					thread := threadOf(r)
-					mu.Lock()
-					delete(known[thread], target)
-					moved[thread] = slices.DeleteFunc(moved[thread], func(s string) bool { return s == target })
-					mu.Unlock()
-				}
-				c.write(w)
-			default:
-				list.ServeHTTP(w, r)
-			}
-		})
-	}
+		}
+		return out
+	}))
 }
 
 // skipStartNextLinkWrong remembers every nextLink it hands out; a paged

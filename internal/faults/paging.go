@@ -182,11 +182,8 @@ func pagingFaults() []Fault {
 			Mistake:    "parses maxPageSize and skip without checking them and crashes",
 			Trips:      []string{"PAGE-07"},
 			Collateral: []string{"ERR-09"},
-			Wrap: rewrite(func(r *http.Request) bool { return isList(r) && (paged(r) || r.URL.Query().Get("skip") != "") }, func(_ *http.Request, c *captured) {
-				if c.status == http.StatusBadRequest {
-					c.status, c.body = http.StatusInternalServerError, []byte(envelope("InternalServerError", "strconv.Atoi: parsing"))
-				}
-			}),
+			Wrap: onStatus(func(r *http.Request) bool { return isList(r) && (paged(r) || r.URL.Query().Get("skip") != "") },
+				http.StatusBadRequest, answered(http.StatusInternalServerError, envelope("InternalServerError", "strconv.Atoi: parsing"))),
 		},
 		{
 			Name:    "invalid-paging-ignored",

@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"strconv"
+	"slices"
 	"strings"
 	"sync"
 
@@ -19,22 +19,17 @@ func removeFaults() []Fault {
 			Name:    "unknown-thread-list-empty",
 			Mistake: "answers a listing of a thread that does not exist with 200 and an empty value (a query that matched no rows)",
 			Trips:   []string{"LIST-05"},
-			Wrap: rewrite(isList, func(_ *http.Request, c *captured) {
-				if c.status == http.StatusNotFound {
-					c.status, c.body = http.StatusOK, []byte(`{"value":[]}`)
-					c.header.Set("Content-Type", "application/json; charset=utf-8")
-				}
+			Wrap: onStatus(isList, http.StatusNotFound, func(c *captured) {
+				answered(http.StatusOK, `{"value":[]}`)(c)
+				c.header.Set("Content-Type", "application/json; charset=utf-8")
 			}),
 		},
 		{
 			Name:    "unknown-thread-list-403",
 			Mistake: "checks membership before existence, so a listing of a thread that does not exist is 403, not 404",
 			Trips:   []string{"LIST-05"},
-			Wrap: rewrite(isList, func(_ *http.Request, c *captured) {
-				if c.status == http.StatusNotFound {
-					c.status, c.body = http.StatusForbidden, []byte(envelope("Forbidden", "The initiator doesn't have the permission to perform the requested operation."))
-				}
-			}),
+			Wrap: onStatus(isList, http.StatusNotFound,
+				answered(http.StatusForbidden, envelope("Forbidden", "The initiator doesn't have the permission to perform the requested operation."))),
 		},
 		{
 			Name:    "remove-200-not-204",
@@ -42,11 +37,7 @@ func removeFaults() []Fault {
 			Trips:   []string{"REM-01"},
 			// Every remove spec removes as a step.
 			Collateral: []string{"REM-02", "REM-04", "REM-05"},
-			Wrap: rewrite(isRemove, func(_ *http.Request, c *captured) {
-				if c.status == http.StatusNoContent {
-					c.status = http.StatusOK
-				}
-			}),
+			Wrap:       onStatus(isRemove, http.StatusNoContent, func(c *captured) { c.status = http.StatusOK }),
 		},
 		{
 			Name:       "remove-does-not-remove",
@@ -74,21 +65,13 @@ func removeFaults() []Fault {
 			Name:    "remove-malformed-id-204",
 			Mistake: "treats a remove with an identifier it cannot parse as a remove of a non-member: 204",
 			Trips:   []string{"REM-03"},
-			Wrap: rewrite(isRemove, func(_ *http.Request, c *captured) {
-				if c.status == http.StatusBadRequest {
-					noContent(c)
-				}
-			}),
+			Wrap:    onStatus(isRemove, http.StatusBadRequest, noContent),
 		},
 		{
 			Name:    "remove-unknown-thread-204",
 			Mistake: "answers a remove on a thread that does not exist with 204 (deleting zero rows is not an error to it)",
 			Trips:   []string{"REM-03"},
-			Wrap: rewrite(isRemove, func(_ *http.Request, c *captured) {
-				if c.status == http.StatusNotFound {
-					noContent(c)
-				}
-			}),
+			Wrap:    onStatus(isRemove, http.StatusNotFound, noContent),
 		},
 		{
 			Name:    "self-removed-keeps-access",
@@ -155,42 +138,33 @@ func removeMisses() func(Deps, http.Handler) http.Handler {
 func removeTakesLastAdded() func(Deps, http.Handler) http.Handler {
 	var mu sync.Mutex
 	added := map[string][]string{} // thread → ids added, in order
-	return func(_ Deps, next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			switch {
-			case isAdd(r):
-				ids := requestIDs(readBody(r))
-				c := capture(next, r)
-				if c.status == http.StatusCreated {
-					mu.Lock()
-					added[threadOf(r)] = append(added[threadOf(r)], ids...)
-					mu.Unlock()
-				}
-				c.write(w)
-			case isRemove(r):
-				target := removeTarget(readBody(r))
-				c := capture(next, r)
-				if c.status == http.StatusNoContent {
-					mu.Lock()
-					ids := added[threadOf(r)]
-					victim := ""
-					for i := len(ids) - 1; i >= 0; i-- {
-						if ids[i] != target && ids[i] != caller(r) {
-							victim = ids[i]
-							break
-						}
-					}
-					mu.Unlock()
-					if victim != "" {
-						b, _ := json.Marshal(map[string]any{"rawId": victim})
-						_ = capture(next, subrequest(r, http.MethodPost, r.URL.RequestURI(), b))
-					}
-				}
-				c.write(w)
-			default:
-				next.ServeHTTP(w, r)
+	return func(d Deps, next http.Handler) http.Handler {
+		return chain(rewrite(isAdd, func(r *http.Request, c *captured) {
+			if c.status == http.StatusCreated {
+				mu.Lock()
+				added[threadOf(r)] = append(added[threadOf(r)], requestIDs(readBody(r))...)
+				mu.Unlock()
 			}
-		})
+		}), rewrite(isRemove, func(r *http.Request, c *captured) {
+			if c.status != http.StatusNoContent {
+				return
+			}
+			target := removeTarget(readBody(r))
+			mu.Lock()
+			ids := added[threadOf(r)]
+			victim := ""
+			for i := len(ids) - 1; i >= 0; i-- {
+				if ids[i] != target && ids[i] != caller(r) {
+					victim = ids[i]
+					break
+				}
+			}
+			mu.Unlock()
+			if victim != "" {
+				b, _ := json.Marshal(map[string]any{"rawId": victim})
+				_ = capture(next, subrequest(r, http.MethodPost, r.URL.RequestURI(), b))
+			}
+		}))(d, next)
 	}
 }
 
@@ -198,48 +172,33 @@ func removeTakesLastAdded() func(Deps, http.Handler) http.Handler {
 // thread, answering as if they had been added.
 func readdLost() func(Deps, http.Handler) http.Handler {
 	removed := newMemory()
-	return func(_ Deps, next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			switch {
-			case isRemove(r):
-				target := removeTarget(readBody(r))
-				c := capture(next, r)
-				if c.status == http.StatusNoContent && target != "" {
-					removed.set(threadOf(r), target, "tombstone")
-				}
-				c.write(w)
-			case isAdd(r):
-				var req map[string]any
-				if json.Unmarshal(readBody(r), &req) != nil {
-					next.ServeHTTP(w, r)
-					return
-				}
-				ps, _ := req["participants"].([]any)
-				kept := []any{}
-				for _, v := range ps {
-					p, _ := v.(map[string]any)
-					if _, gone := removed.get(threadOf(r), requestID(p)); p != nil && gone {
-						continue
-					}
-					kept = append(kept, v)
-				}
-				if len(kept) == len(ps) {
-					next.ServeHTTP(w, r)
-					return
-				}
-				if len(kept) == 0 {
-					created(w, r)
-					return
-				}
-				req["participants"] = kept
-				b, _ := json.Marshal(req)
-				setBody(r, b)
-				next.ServeHTTP(w, r)
-			default:
-				next.ServeHTTP(w, r)
-			}
-		})
+	gone := func(r *http.Request, p map[string]any) bool {
+		_, gone := removed.get(threadOf(r), requestID(p))
+		return p != nil && gone
 	}
+	return chain(rewrite(isRemove, func(r *http.Request, c *captured) {
+		if target := removeTarget(readBody(r)); c.status == http.StatusNoContent && target != "" {
+			removed.set(threadOf(r), target, "tombstone")
+		}
+	}), intercept(func(r *http.Request) bool {
+		if !isAdd(r) {
+			return false
+		}
+		ps := addRequest(readBody(r))
+		return len(ps) > 0 && !slices.ContainsFunc(ps, func(p map[string]any) bool { return !gone(r, p) })
+	}, created), before(func(r *http.Request) {
+		editAdd(r, func(req map[string]any, ps []any) bool {
+			kept := slices.DeleteFunc(slices.Clone(ps), func(v any) bool {
+				p, _ := v.(map[string]any)
+				return gone(r, p)
+			})
+			if len(kept) == len(ps) {
+				return false
+			}
+			req["participants"] = kept
+			return true
+		})
+	}))
 }
 
 // requestID is the raw id one participant of an add body names.
@@ -255,13 +214,10 @@ func requestID(p map[string]any) string {
 // selfRemovedKeepsAccess serves a caller that removed itself from a thread
 // as the thread's creator whenever the reference server forbids it.
 func selfRemovedKeepsAccess() func(Deps, http.Handler) http.Handler {
-	creators := &creatorAuth{auth: map[string]string{}}
+	creators := newThreadCreators()
 	ghosts := newMemory()
-	return func(_ Deps, next http.Handler) http.Handler {
+	return chain(creators.track, func(_ Deps, next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if creators.wrap(next, r, w) {
-				return
-			}
 			if !isChat(r) {
 				next.ServeHTTP(w, r)
 				return
@@ -273,14 +229,14 @@ func selfRemovedKeepsAccess() func(Deps, http.Handler) http.Handler {
 			switch {
 			case isRemove(r) && c.status == http.StatusNoContent && who != "" && removeTarget(body) == who:
 				ghosts.set(thread, who, "ghost")
-			case (isList(r) || isAdd(r)) && ghost && c.status == http.StatusForbidden && creators.of(thread) != "":
-				r.Header.Set("Authorization", creators.of(thread))
+			case (isList(r) || isAdd(r)) && ghost && c.status == http.StatusForbidden && creators.authOf(thread) != "":
+				r.Header.Set("Authorization", creators.authOf(thread))
 				setBody(r, body)
 				c = capture(next, r)
 			}
 			c.write(w)
 		})
-	}
+	})
 }
 
 // tombstoneSkip adds to every nextLink's skip the number of participants
@@ -288,32 +244,18 @@ func selfRemovedKeepsAccess() func(Deps, http.Handler) http.Handler {
 func tombstoneSkip() func(Deps, http.Handler) http.Handler {
 	var mu sync.Mutex
 	removed := map[string]int{}
-	return func(d Deps, next http.Handler) http.Handler {
-		links := editNextLink(func(r *http.Request, u *url.URL, m map[string]any) {
+	return chain(rewrite(isRemove, func(r *http.Request, c *captured) {
+		if c.status == http.StatusNoContent {
 			mu.Lock()
-			n := removed[threadOf(r)]
+			removed[threadOf(r)]++
 			mu.Unlock()
-			if u.String() == "" || n == 0 {
-				return
-			}
-			q := u.Query()
-			k, _ := strconv.Atoi(q.Get("skip"))
-			q.Set("skip", strconv.Itoa(k+n))
-			u.RawQuery = q.Encode()
-			m["nextLink"] = u.String()
-		})(d, next)
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if !isRemove(r) {
-				links.ServeHTTP(w, r)
-				return
-			}
-			c := capture(next, r)
-			if c.status == http.StatusNoContent {
-				mu.Lock()
-				removed[threadOf(r)]++
-				mu.Unlock()
-			}
-			c.write(w)
-		})
-	}
+		}
+	}), editNextLink(func(r *http.Request, u *url.URL, m map[string]any) {
+		mu.Lock()
+		n := removed[threadOf(r)]
+		mu.Unlock()
+		if n != 0 {
+			shiftSkip(n)(r, u, m)
+		}
+	}))
 }

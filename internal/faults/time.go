@@ -1,20 +1,23 @@
 package faults
 
 import (
-	"encoding/json"
 	"net/http"
 	"time"
 )
 
 // editTimes rewrites every shareHistoryTime in listings.
 func editTimes(edit func(s string) string) func(Deps, http.Handler) http.Handler {
-	return rewrite(isList, func(_ *http.Request, c *captured) {
-		participants(c, func(p map[string]any) {
-			if s, ok := p["shareHistoryTime"].(string); ok {
-				p["shareHistoryTime"] = edit(s)
-			}
-		})
+	return editListed(func(p map[string]any) {
+		if s, ok := p["shareHistoryTime"].(string); ok {
+			p["shareHistoryTime"] = edit(s)
+		}
 	})
+}
+
+// editInstants rewrites every shareHistoryTime that is an RFC 3339
+// date-time in listings: f writes its instant.
+func editInstants(f func(t time.Time) string) func(Deps, http.Handler) http.Handler {
+	return editTimes(func(s string) string { return parsed(s, f) })
 }
 
 func parsed(s string, f func(t time.Time) string) string {
@@ -36,34 +39,26 @@ func timeFaults() []Fault {
 			Mistake:    "formats shareHistoryTime with a layout that drops the zone",
 			Trips:      []string{"TIME-01"},
 			Collateral: timeCollateral,
-			Wrap: editTimes(func(s string) string {
-				return parsed(s, func(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05") })
-			}),
+			Wrap:       editInstants(func(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05") }),
 		},
 		{
 			Name:       "time-space-separator",
 			Mistake:    "formats shareHistoryTime as 2020-06-06 05:55:41 (a database's default)",
 			Trips:      []string{"TIME-01"},
 			Collateral: timeCollateral,
-			Wrap: editTimes(func(s string) string {
-				return parsed(s, func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") })
-			}),
+			Wrap:       editInstants(func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") }),
 		},
 		{
 			Name:    "time-fractional-seconds",
 			Mistake: "returns shareHistoryTime with seven fractional digits, as .NET's round-trip format does",
 			Trips:   []string{"TIME-02"},
-			Wrap: editTimes(func(s string) string {
-				return parsed(s, func(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.0000000Z") })
-			}),
+			Wrap:    editInstants(func(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.0000000Z") }),
 		},
 		{
 			Name:    "time-local-offset",
 			Mistake: "returns shareHistoryTime in the server's local zone (+01:00) instead of UTC",
 			Trips:   []string{"TIME-02"},
-			Wrap: editTimes(func(s string) string {
-				return parsed(s, func(t time.Time) string { return t.In(time.FixedZone("CET", 3600)).Format(time.RFC3339) })
-			}),
+			Wrap:    editInstants(func(t time.Time) string { return t.In(time.FixedZone("CET", 3600)).Format(time.RFC3339) }),
 		},
 		{
 			Name:       "time-shifted-an-hour",
@@ -99,7 +94,7 @@ func timeFaults() []Fault {
 			Collateral: []string{"ERR-09"}, // the corpus has invalid times too
 			Wrap: rewrite(isAdd, func(r *http.Request, c *captured) {
 				if c.status == http.StatusBadRequest && hasInvalidTime(readBody(r)) {
-					c.status, c.body = http.StatusInternalServerError, []byte(envelope("InternalServerError", "parsing time"))
+					answered(http.StatusInternalServerError, envelope("InternalServerError", "parsing time"))(c)
 				}
 			}),
 		},
@@ -121,38 +116,26 @@ func hasInvalidTime(body []byte) bool {
 // the default instead) and echoes the invalid text in listings.
 func invalidTimeEchoed() func(Deps, http.Handler) http.Handler {
 	stored := newMemory()
-	return func(_ Deps, next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			switch {
-			case isAdd(r):
-				body := readBody(r)
-				var req map[string]any
-				if json.Unmarshal(body, &req) == nil && hasInvalidTime(body) {
-					ps, _ := req["participants"].([]any)
-					for _, v := range ps {
-						p, _ := v.(map[string]any)
-						if s, ok := p["shareHistoryTime"].(string); ok {
-							if _, err := time.Parse(time.RFC3339, s); err != nil {
-								stored.set(threadOf(r), rawID(p), s)
-								delete(p, "shareHistoryTime")
-							}
-						}
+	return chain(before(func(r *http.Request) {
+		editAdd(r, func(_ map[string]any, ps []any) bool {
+			if !hasInvalidTime(readBody(r)) {
+				return false
+			}
+			objects(ps, func(p map[string]any) {
+				if s, ok := p["shareHistoryTime"].(string); ok {
+					if _, err := time.Parse(time.RFC3339, s); err != nil {
+						stored.set(threadOf(r), rawID(p), s)
+						delete(p, "shareHistoryTime")
 					}
-					b, _ := json.Marshal(req)
-					setBody(r, b)
 				}
-				next.ServeHTTP(w, r)
-			case isList(r):
-				c := capture(next, r)
-				participants(c, func(p map[string]any) {
-					if s, ok := stored.get(threadOf(r), rawID(p)); ok {
-						p["shareHistoryTime"] = s
-					}
-				})
-				c.write(w)
-			default:
-				next.ServeHTTP(w, r)
+			})
+			return true
+		})
+	}), rewrite(isList, func(r *http.Request, c *captured) {
+		participants(c, func(p map[string]any) {
+			if s, ok := stored.get(threadOf(r), rawID(p)); ok {
+				p["shareHistoryTime"] = s
 			}
 		})
-	}
+	}))
 }

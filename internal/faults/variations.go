@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -38,9 +37,7 @@ func Variations() []Fault {
 			Mistake: "writes every shareHistoryTime at offset +05:30 (the same instant)",
 			Permits: "TIME-01/03: an RFC 3339 date-time for the same instant; only the SHOULD TIME-02 asks for Z",
 			Warns:   []string{"TIME-02"},
-			Wrap: editTimes(func(s string) string {
-				return parsed(s, func(t time.Time) string { return t.In(time.FixedZone("IST", 5*3600+1800)).Format(time.RFC3339) })
-			}),
+			Wrap:    editInstants(func(t time.Time) string { return t.In(time.FixedZone("IST", 5*3600+1800)).Format(time.RFC3339) }),
 		},
 		{
 			Name:    "var-next-link-encoded-thread-id",
@@ -216,44 +213,18 @@ func unknownFields(c *captured) {
 
 // creatorLast lists each thread's creator after every other member.
 func creatorLast() func(Deps, http.Handler) http.Handler {
-	var mu sync.Mutex
-	creators := map[string]string{}
-	return func(d Deps, next http.Handler) http.Handler {
-		list := reordered(func(r *http.Request, vs []any) []any {
-			mu.Lock()
-			creator := creators[threadOf(r)]
-			mu.Unlock()
-			out := make([]any, 0, len(vs))
-			var last []any
-			for _, v := range vs {
-				if p, _ := v.(map[string]any); p != nil && rawID(p) == creator {
-					last = append(last, v)
-					continue
-				}
-				out = append(out, v)
+	creators := newThreadCreators()
+	return chain(creators.track, reordered(func(r *http.Request, vs []any) []any {
+		creator := creators.of(threadOf(r))
+		out := make([]any, 0, len(vs))
+		var last []any
+		for _, v := range vs {
+			if p, _ := v.(map[string]any); p != nil && rawID(p) == creator {
+				last = append(last, v)
+				continue
 			}
-			return append(out, last...)
-		})(d, next)
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if !isCreate(r) {
-				list.ServeHTTP(w, r)
-				return
-			}
-			c := capture(next, r)
-			var res struct {
-				ChatThread struct {
-					ID        string `json:"id"`
-					CreatedBy struct {
-						RawID string `json:"rawId"`
-					} `json:"createdByCommunicationIdentifier"`
-				} `json:"chatThread"`
-			}
-			if json.Unmarshal(c.body, &res) == nil {
-				mu.Lock()
-				creators[res.ChatThread.ID] = res.ChatThread.CreatedBy.RawID
-				mu.Unlock()
-			}
-			c.write(w)
-		})
-	}
+			out = append(out, v)
+		}
+		return append(out, last...)
+	}))
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/chatconform/chatconform/internal/refserver"
 	"github.com/chatconform/chatconform/internal/report"
 	"github.com/chatconform/chatconform/internal/suiterun"
+	"github.com/chatconform/chatconform/internal/suiterun/suitetest"
 )
 
 // rateLimitScale shortens the documented windows 20-fold (10 s → 0.5 s).
@@ -34,13 +35,7 @@ const testLatency = 2 * time.Millisecond
 // the transcripts), must still see ERR-07's deliberate 429 unretried, and
 // must not beat the lower bounds this package computes.
 func TestSuiteUnderACSLimitsWithOneUser(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the suite against a rate-limited server (about 5 s)")
-	}
-	bin, err := suiterun.Build()
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := suitetest.Build(t, "runs the suite against a rate-limited server (about 5 s)")
 	srv, err := Serve(refserver.Options{RateLimits: refserver.RateLimitsACS, RateLimitScale: rateLimitScale, Latency: testLatency})
 	if err != nil {
 		t.Fatal(err)
