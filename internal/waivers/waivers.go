@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"regexp"
 	"strings"
@@ -70,7 +71,9 @@ func Parse(path string, data []byte) ([]Waiver, error) {
 		problems = append(problems, fmt.Sprintf("%s=%s:%d: %s", Variable, path, line, fmt.Sprintf(format, args...)))
 	}
 	var doc yaml.Node
-	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil {
+	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%s=%s: the file is empty; want a top-level waivers: list", Variable, path)
+	} else if err != nil {
 		// yaml's own messages carry "line N".
 		return nil, fmt.Errorf("%s=%s: not valid YAML: %v", Variable, path, err)
 	}
