@@ -112,3 +112,11 @@ func TestFind(t *testing.T) {
 		t.Errorf("nothing covers ADD-01: %+v", w)
 	}
 }
+
+// The shipped example parses.
+func TestExampleFile(t *testing.T) {
+	ws, err := Load(filepath.Join("..", "..", "waivers", "acs-live.example.yaml"))
+	if err != nil || len(ws) != 2 {
+		t.Fatalf("%v %+v", err, ws)
+	}
+}
