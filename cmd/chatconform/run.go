@@ -21,6 +21,12 @@ const usage = `usage:
   chatconform screenshot [-width N] <report.html> <out.png>
       render the report in headless Chromium (CHROME_PATH or /usr/bin/chromium)
       and write a full-page PNG
+  chatconform status <results.json>
+      print the verdict line and exit with the verdict's status: 0 CONFORMANT
+      (also with waived findings or opt-in checks not run), 1 NOT CONFORMANT,
+      3 INCOMPLETE (0 with CHAT_INCOMPLETE_OK=1), 2 no readable results.json;
+      with a baseline in results.json, 1 only for regressions and new harness
+      errors, 0 otherwise
   chatconform version
 `
 
@@ -41,6 +47,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = verifyCmd(args[1:], stdout)
 	case "screenshot":
 		err = screenshotCmd(args[1:], stdout)
+	case "status":
+		return statusCmd(args[1:], stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, "chatconform", report.Version)
 		return 0

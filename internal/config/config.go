@@ -18,6 +18,7 @@ import (
 
 	"github.com/joho/godotenv"
 
+	"github.com/chatconform/chatconform/internal/waivers"
 	"github.com/chatconform/chatconform/internal/wire"
 )
 
@@ -27,7 +28,8 @@ var Variables = []string{
 	"CHAT_ENDPOINT", "ACS_CONNECTION_STRING", "CHAT_TOKEN", "CHAT_OUTSIDER_TOKEN",
 	"CHAT_PARTICIPANT_IDS", "CHAT_API_VERSION", "CHAT_REPORT_DIR", "CHAT_TIMEOUT",
 	"CHAT_STRICT", "CHAT_RATE_LIMIT_TESTS", "CHAT_SPEC", "CHAT_TRUSTED_HOSTS",
-	"CHAT_CA_FILE", "CHAT_INSECURE_SKIP_VERIFY", "CHAT_MAX_RPS", "CHAT_ENV_FILE",
+	"CHAT_CA_FILE", "CHAT_INSECURE_SKIP_VERIFY", "CHAT_MAX_RPS", "CHAT_WAIVERS",
+	"CHAT_BASELINE", "CHAT_INCOMPLETE_OK", "CHAT_ENV_FILE",
 }
 
 // DefaultTrustedHostSuffixes are Azure Communication Services' own domains:
@@ -88,6 +90,14 @@ type Config struct {
 	InsecureSkipVerify bool
 	// MaxRPS caps the request rate; 0 is unlimited.
 	MaxRPS float64
+	// WaiversFile is CHAT_WAIVERS; Waivers are its validated entries.
+	WaiversFile string
+	Waivers     []waivers.Waiver
+	// Baseline is CHAT_BASELINE: an earlier results.json to compare with.
+	Baseline string
+	// IncompleteOK is CHAT_INCOMPLETE_OK: `chatconform status` exits 0 for
+	// an INCOMPLETE run.
+	IncompleteOK bool
 	// EnvFile is the .env file that was read, if any.
 	EnvFile string
 	// embedded stays true after AttachEmbedded points Endpoint at the
@@ -156,6 +166,16 @@ func Load(getenv func(string) string) (*Config, error) {
 		defaultRPS = RemoteDefaultMaxRPS
 	}
 	c.MaxRPS = p.float("CHAT_MAX_RPS", defaultRPS)
+	if c.WaiversFile = p.file("CHAT_WAIVERS"); c.WaiversFile != "" {
+		ws, err := waivers.Load(c.WaiversFile)
+		if err != nil {
+			// The message already starts with CHAT_WAIVERS=file:line.
+			p.problems = append(p.problems, err.Error())
+		}
+		c.Waivers = ws
+	}
+	c.Baseline = p.file("CHAT_BASELINE")
+	c.IncompleteOK = p.boolean("CHAT_INCOMPLETE_OK", false)
 
 	if c.Endpoint != nil && !connGiven && c.Token == "" {
 		p.fail("CHAT_TOKEN", "is empty: with CHAT_ENDPOINT set and no ACS_CONNECTION_STRING the suite needs a user access token (or set ACS_CONNECTION_STRING so it can mint its own)")
@@ -196,7 +216,8 @@ func (c *Config) Redacted() map[string]string {
 	if len(c.ParticipantIDs) > 0 {
 		m["CHAT_PARTICIPANT_IDS"] = strings.Join(c.ParticipantIDs, ",")
 	}
-	for k, v := range map[string]string{"CHAT_SPEC": c.SpecPath, "CHAT_CA_FILE": c.CAFile, "CHAT_ENV_FILE": c.EnvFile} {
+	for k, v := range map[string]string{"CHAT_SPEC": c.SpecPath, "CHAT_CA_FILE": c.CAFile, "CHAT_ENV_FILE": c.EnvFile,
+		"CHAT_WAIVERS": c.WaiversFile, "CHAT_BASELINE": c.Baseline} {
 		if v != "" {
 			m[k] = v
 		}

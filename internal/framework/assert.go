@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -17,6 +18,7 @@ import (
 	"github.com/chatconform/chatconform/internal/catalogue"
 	"github.com/chatconform/chatconform/internal/outcome"
 	"github.com/chatconform/chatconform/internal/sanitize"
+	"github.com/chatconform/chatconform/internal/waivers"
 )
 
 // Assert declares the spec of one catalogue row: Assert("ADD-07", "yields
@@ -72,6 +74,13 @@ func judge(a catalogue.Assertion, f func()) {
 		return
 	}
 	text := clause(a) + "\n" + sanitize.Text(err.Error()) // the server's bytes are untrusted
+	if w := waiverFor(a.ID, text); w != nil {
+		if !w.Expired(time.Now()) {
+			recordWaived(a.ID, w, text)
+			return
+		}
+		Fail(text+expiredNote(w), 1)
+	}
 	if a.Tier == catalogue.Should && !strict() {
 		AddReportEntry(outcome.EntryWarning, text, ReportEntryVisibilityAlways)
 		return
@@ -123,14 +132,44 @@ func Check(id string, f func()) {
 	if err == nil {
 		return
 	}
+	msg := clause(a) + "\n(observed by the spec of " + Current().ID + ": " + CurrentSpecReport().LeafNodeText + ")\n" + sanitize.Text(err.Error()) // untrusted bytes
 	o := outcome.Failed
 	if a.Tier == catalogue.Should && !strict() {
 		o = outcome.Warned
 	}
-	f2 := outcome.Finding{ID: a.ID, Outcome: o, By: Current().ID,
-		Message: clause(a) + "\n(observed by the spec of " + Current().ID + ": " + CurrentSpecReport().LeafNodeText + ")\n" + sanitize.Text(err.Error())} // untrusted bytes
+	if w := waiverFor(a.ID, msg); w != nil {
+		if !w.Expired(time.Now()) {
+			recordWaived(a.ID, w, msg)
+			return
+		}
+		o, msg = outcome.Failed, msg+expiredNote(w)
+	}
+	f2 := outcome.Finding{ID: a.ID, Outcome: o, By: Current().ID, Message: msg}
 	b, _ := json.Marshal(f2)
 	AddReportEntry(outcome.EntryFinding, string(b), ReportEntryVisibilityAlways)
 }
 
 func strict() bool { return Env != nil && Env.Config.Strict }
+
+// waiverFor is the CHAT_WAIVERS entry covering a finding of id, if any.
+func waiverFor(id, message string) *waivers.Waiver {
+	if Env == nil || len(Env.Config.Waivers) == 0 {
+		return nil
+	}
+	return waivers.Find(Env.Config.Waivers, id, message, time.Now())
+}
+
+// recordWaived attaches a waived finding of id to the running spec: every
+// report shows it with the waiver's reason, and the spec does not fail.
+func recordWaived(id string, w *waivers.Waiver, message string) {
+	f := outcome.Finding{ID: id, By: Current().ID, Outcome: outcome.Waived, Message: message,
+		WaiverID: w.ID, Reason: w.Reason, Waiver: w.Where(), Expires: w.ExpiryDate()}
+	b, _ := json.Marshal(f)
+	AddReportEntry(outcome.EntryWaived, string(b), ReportEntryVisibilityAlways)
+}
+
+// expiredNote turns a finding an expired waiver covers back into a
+// failure that says which entry to renew or remove.
+func expiredNote(w *waivers.Waiver) string {
+	return fmt.Sprintf("\n(the %s waiver at %s expired on %s: fix the deviation, or renew the waiver with a new reason and date)", w.ID, w.Where(), w.ExpiryDate())
+}

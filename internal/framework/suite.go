@@ -54,6 +54,13 @@ func RunSuite(t *testing.T, description string) {
 		fmt.Fprintln(os.Stderr, err)
 		t.FailNow()
 	}
+	if cfg.Baseline != "" {
+		// A baseline that cannot be read would make every failure a regression.
+		if _, err := report.LoadBaseline(cfg.Baseline); err != nil {
+			fmt.Fprintln(os.Stderr, "configuration:", err)
+			t.FailNow()
+		}
+	}
 	format.MaxLength = 20000
 	// Every Gomega failure, in specs and setup nodes alike, can quote what
 	// the server sent: escape it before Ginkgo prints or records it.
@@ -200,6 +207,12 @@ func certifiable(cfg *config.Config) error {
 		return fmt.Errorf("make certify runs every assertion: remove the label filter, focus or skip (GINKGO_ARGS)")
 	case cfg.Strict:
 		return fmt.Errorf("make certify uses the standard profile: unset CHAT_STRICT (in the environment or .env)")
+	case cfg.WaiversFile != "":
+		return fmt.Errorf("make certify certifies the documented contract, deviations included: unset CHAT_WAIVERS=%s (in the environment or .env)", cfg.WaiversFile)
+	case cfg.Baseline != "":
+		return fmt.Errorf("make certify judges the run on its own: unset CHAT_BASELINE=%s (in the environment or .env)", cfg.Baseline)
+	case !cfg.RateLimitTests:
+		return fmt.Errorf("make certify runs every check, the opt-in ones too: set CHAT_RATE_LIMIT_TESTS=1 (make certify sets it; CHAT_RATE_LIMIT_TESTS=0 is refused)")
 	}
 	return nil
 }

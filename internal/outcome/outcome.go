@@ -1,6 +1,7 @@
 // Package outcome turns a Ginkgo report into a verdict per assertion ID:
-// passed, failed, warned (a SHOULD finding outside strict mode), skipped
-// (with the reason) or error (the harness failed, not the server). Reports,
+// passed, failed, warned (a SHOULD finding outside strict mode), waived
+// (every finding covered by a CHAT_WAIVERS entry), skipped (with the
+// reason) or error (the harness failed, not the server). Reports,
 // certification results and the fault matrix all judge through it.
 package outcome
 
@@ -27,14 +28,28 @@ const (
 	// EntryFinding: a spec saw evidence against another assertion (a
 	// JSON-encoded Finding), which counts for that assertion.
 	EntryFinding = "finding"
+	// EntryWaived: a finding a waiver covers (a JSON-encoded Finding with
+	// Outcome Waived and the waiver's fields); it does not fail the spec.
+	EntryWaived = "waived"
 )
 
 // Finding is evidence against assertion ID seen by a spec of assertion By.
 type Finding struct {
 	ID      string  `json:"id"`
 	By      string  `json:"by"`
-	Outcome Outcome `json:"outcome"` // failed, or warned (SHOULD outside strict mode)
+	Outcome Outcome `json:"outcome"` // failed, warned (SHOULD outside strict mode) or waived
 	Message string  `json:"message"`
+	// The waiver of a waived finding: its assertion (ID itself, or the one
+	// the finding's violations cite), reason, file:line and last day.
+	WaiverID string `json:"waiverId,omitempty"`
+	Reason   string `json:"reason,omitempty"`
+	Waiver   string `json:"waiver,omitempty"`
+	Expires  string `json:"expires,omitempty"`
+}
+
+// WaivedText is how reports show a waived finding: the waiver first.
+func (f Finding) WaivedText() string {
+	return "WAIVED by " + f.Waiver + " (" + f.WaiverID + ", until " + f.Expires + "): " + f.Reason + "\n" + f.Message
 }
 
 // Outcome of a spec or an assertion.
@@ -42,9 +57,12 @@ type Outcome string
 
 // Outcomes, worst first.
 const (
-	Failed  Outcome = "failed"
-	Error   Outcome = "error"
-	Warned  Outcome = "warned"
+	Failed Outcome = "failed"
+	Error  Outcome = "error"
+	Warned Outcome = "warned"
+	// Waived: the assertion's only findings are covered by waivers; not a
+	// failure, but never silent.
+	Waived  Outcome = "waived"
 	Passed  Outcome = "passed"
 	Skipped Outcome = "skipped"
 )
@@ -57,10 +75,12 @@ func rank(o Outcome) int {
 		return 1
 	case Warned:
 		return 2
-	case Passed:
+	case Waived:
 		return 3
+	case Passed:
+		return 4
 	}
-	return 4
+	return 5
 }
 
 // Spec is one spec's verdict.
@@ -74,7 +94,9 @@ type Spec struct {
 	Retries  int
 	// Findings are what the spec saw against other assertions.
 	Findings []Finding
-	Report   types.SpecReport
+	// Waived are the spec's own findings that waivers covered.
+	Waived []Finding
+	Report types.SpecReport
 }
 
 // Assertion is one assertion ID's verdict over all its specs.
@@ -82,6 +104,8 @@ type Assertion struct {
 	catalogue.Assertion
 	Outcome  Outcome
 	Messages []string
+	// Waived are every waived finding of the assertion, whichever spec saw it.
+	Waived   []Finding
 	Duration time.Duration
 	Requests int
 	Retries  int
@@ -111,11 +135,19 @@ func OfSpec(r types.SpecReport) (Spec, bool) {
 			warnings = append(warnings, e.Value.String())
 		case EntryHarnessError, EntrySetupError:
 			harness = true
-		case EntryFinding:
+		case EntryFinding, EntryWaived:
 			var f Finding
-			if json.Unmarshal([]byte(entryString(e)), &f) == nil && f.ID != "" {
-				s.Findings = append(s.Findings, f)
+			if json.Unmarshal([]byte(entryString(e)), &f) != nil || f.ID == "" {
+				continue
 			}
+			if e.Name == EntryWaived {
+				f.Outcome = Waived
+				if f.ID == s.ID {
+					s.Waived = append(s.Waived, f)
+					continue
+				}
+			}
+			s.Findings = append(s.Findings, f)
 		case EntryTranscript:
 			s.Requests++
 			if retried(e) {
@@ -128,6 +160,12 @@ func OfSpec(r types.SpecReport) (Spec, bool) {
 		s.Outcome = Passed
 		if len(warnings) > 0 {
 			s.Outcome, s.Message = Warned, strings.Join(warnings, "\n")
+		} else if len(s.Waived) > 0 {
+			var texts []string
+			for _, f := range s.Waived {
+				texts = append(texts, f.WaivedText())
+			}
+			s.Outcome, s.Message = Waived, strings.Join(texts, "\n")
 		}
 	case r.State.Is(types.SpecStateSkipped | types.SpecStatePending):
 		s.Outcome, s.Message = Skipped, r.Failure.Message
@@ -169,11 +207,15 @@ func Judge(r types.Report) []Assertion {
 		a.Duration += s.Duration
 		a.Requests += s.Requests
 		a.Retries += s.Retries
-		if s.Message != "" && s.Outcome != Passed {
+		if s.Message != "" && s.Outcome != Passed && s.Outcome != Waived {
 			a.Messages = append(a.Messages, s.Message)
 		}
 		if r.SuiteConfig.DryRun {
 			continue
+		}
+		for _, f := range s.Waived {
+			a.Waived = append(a.Waived, f)
+			a.Messages = append(a.Messages, f.WaivedText())
 		}
 		for _, f := range s.Findings {
 			t, ok := by[f.ID]
@@ -184,6 +226,11 @@ func Judge(r types.Report) []Assertion {
 				t.Outcome = f.Outcome
 			}
 			seen[f.ID] = true
+			if f.Outcome == Waived {
+				t.Waived = append(t.Waived, f)
+				t.Messages = append(t.Messages, f.WaivedText())
+				continue
+			}
 			t.Messages = append(t.Messages, f.Message)
 		}
 	}

@@ -20,11 +20,12 @@ const (
 	ansiGreen  = "\x1b[32m"
 	ansiYellow = "\x1b[33m"
 	ansiPurple = "\x1b[35m"
+	ansiBlue   = "\x1b[34m"
 	ansiGrey   = "\x1b[90m"
 )
 
 var outcomeColours = map[outcome.Outcome]string{
-	outcome.Passed: ansiGreen, outcome.Failed: ansiRed, outcome.Warned: ansiYellow, outcome.Error: ansiPurple, outcome.Skipped: ansiGrey,
+	outcome.Passed: ansiGreen, outcome.Failed: ansiRed, outcome.Warned: ansiYellow, outcome.Error: ansiPurple, outcome.Skipped: ansiGrey, outcome.Waived: ansiBlue,
 }
 
 // ConsoleColor decides whether PrintSummary may colour: only for a
@@ -59,7 +60,19 @@ func PrintSummary(w io.Writer, r types.Report, m Meta, color bool) {
 	}
 	vc := map[string]string{Conformant: ansiGreen, NotConformant: ansiRed, Incomplete: ansiYellow}[x.Verdict]
 	var b strings.Builder
-	fmt.Fprintf(&b, "\n%s %s\n", paint(ansiBold, "chatconform:"), paint(ansiBold+vc, x.Verdict))
+	fmt.Fprintf(&b, "\n%s %s\n", paint(ansiBold, "chatconform:"), paint(ansiBold+vc, x.VerdictLine))
+	if c := x.Baseline; c != nil {
+		fmt.Fprintf(&b, "  %s (%s)\n", c.Headline(), c.File)
+		for _, l := range baselineLines(c) {
+			fmt.Fprintf(&b, "    %s\n", cut(l, 140))
+		}
+	}
+	if len(x.NotRun) > 0 {
+		fmt.Fprintf(&b, "  %s\n", notRunText(x.NotRun))
+	}
+	for _, st := range x.staleWaivers() {
+		fmt.Fprintf(&b, "  %s %s for %s passed without it: remove it\n", paint(ansiYellow, "STALE WAIVER"), st.Waiver, st.ID)
+	}
 	target := x.Meta.Endpoint
 	if target == "" {
 		target = x.Meta.Mode
@@ -70,7 +83,10 @@ func PrintSummary(w io.Writer, r types.Report, m Meta, color bool) {
 	}
 	fmt.Fprintf(&b, "  %s, api-version %s, %s, chatconform %s\n", target, x.Meta.APIVersion, profile, x.Meta.version())
 	var counts []string
-	for _, o := range []outcome.Outcome{outcome.Passed, outcome.Failed, outcome.Warned, outcome.Skipped, outcome.Error} {
+	for _, o := range []outcome.Outcome{outcome.Passed, outcome.Failed, outcome.Warned, outcome.Waived, outcome.Skipped, outcome.Error} {
+		if o == outcome.Waived && x.Counts[o] == 0 {
+			continue // only runs with CHAT_WAIVERS have the column
+		}
 		s := fmt.Sprintf("%d %s", x.Counts[o], o)
 		if x.Counts[o] > 0 {
 			s = paint(outcomeColours[o], s)

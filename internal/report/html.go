@@ -30,6 +30,10 @@ const (
 
 type htmlPage struct {
 	Verdict, VerdictClass, VerdictReason string
+	VerdictLine, NotRun                  string
+	Baseline                             *Comparison
+	BaselineLines                        []string
+	Stale                                []WaiverResult
 	Facts                                []keyValue
 	Config                               []keyValue
 	Meter                                []htmlCount
@@ -86,17 +90,21 @@ var groupTitles = map[outcome.Outcome]string{
 	outcome.Failed:  "Failures",
 	outcome.Error:   "Errors — the harness could not judge",
 	outcome.Warned:  "Warnings — SHOULD-tier findings",
+	outcome.Waived:  "Waived — known deviations (CHAT_WAIVERS), with their reasons",
 	outcome.Passed:  "Passed",
 	outcome.Skipped: "Skipped",
 }
 
 var outcomeLabels = map[outcome.Outcome]string{
-	outcome.Failed: "failed", outcome.Error: "error", outcome.Warned: "warned", outcome.Passed: "passed", outcome.Skipped: "skipped",
+	outcome.Failed: "failed", outcome.Error: "error", outcome.Warned: "warned", outcome.Waived: "waived", outcome.Passed: "passed", outcome.Skipped: "skipped",
 }
 
 func renderHTML(x *run) ([]byte, error) {
 	p := htmlPage{
 		Verdict:       x.Verdict,
+		VerdictLine:   x.VerdictLine,
+		Baseline:      x.Baseline,
+		Stale:         x.staleWaivers(),
 		VerdictClass:  map[string]string{Conformant: "ok", NotConformant: "bad", Incomplete: "incomplete"}[x.Verdict],
 		VerdictReason: verdictReason(x),
 		Facts:         runFacts(x),
@@ -104,6 +112,12 @@ func renderHTML(x *run) ([]byte, error) {
 		Cleanup:       x.Cleanup,
 		Total:         len(x.Assertions),
 		Generated:     time.Now().UTC().Format(time.RFC3339),
+	}
+	if x.Baseline != nil {
+		p.BaselineLines = baselineLines(x.Baseline)
+	}
+	if len(x.NotRun) > 0 {
+		p.NotRun = notRunText(x.NotRun)
 	}
 	keys := make([]string, 0, len(x.Meta.Config))
 	for k := range x.Meta.Config {
@@ -113,7 +127,7 @@ func renderHTML(x *run) ([]byte, error) {
 	for _, k := range keys {
 		p.Config = append(p.Config, keyValue{k, x.Meta.Config[k]})
 	}
-	for _, o := range []outcome.Outcome{outcome.Passed, outcome.Warned, outcome.Failed, outcome.Error, outcome.Skipped} {
+	for _, o := range []outcome.Outcome{outcome.Passed, outcome.Waived, outcome.Warned, outcome.Failed, outcome.Error, outcome.Skipped} {
 		n := x.Counts[o]
 		pc := 0.0
 		if p.Total > 0 {

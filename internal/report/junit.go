@@ -142,6 +142,8 @@ func renderJUnit(x *run) ([]byte, error) {
 					fmt.Fprintf(&b, "WARNING (SHOULD, not a failure without CHAT_STRICT=1): %s\n", w)
 				}
 				c.SystemOut = text(b.String())
+			case outcome.Waived:
+				c.SystemOut = text("WAIVED (a known deviation, not a failure):\n" + s.Message + "\n\n" + transcriptsText(s))
 			}
 			if w := s.Report.CapturedGinkgoWriterOutput; w != "" && s.Outcome != outcome.Passed {
 				c.SystemErr = text(w)
@@ -190,7 +192,16 @@ func renderJUnit(x *run) ([]byte, error) {
 		suite.Errors++
 	}
 	var out strings.Builder
-	fmt.Fprintf(&out, "Verdict: %s\n", x.Verdict)
+	fmt.Fprintf(&out, "Verdict: %s\n", x.VerdictLine)
+	if c := x.Baseline; c != nil {
+		fmt.Fprintf(&out, "%s\n", c.Headline())
+		for _, l := range baselineLines(c) {
+			fmt.Fprintf(&out, "  %s\n", l)
+		}
+	}
+	for _, st := range x.staleWaivers() {
+		fmt.Fprintf(&out, "Stale waiver %s for %s: remove it\n", st.Waiver, st.ID)
+	}
 	for _, p := range x.Problems {
 		fmt.Fprintf(&out, "Suite problem: %s\n", p)
 	}

@@ -9,7 +9,9 @@ package report
 import (
 	"net/url"
 
+	"github.com/chatconform/chatconform/internal/catalogue"
 	"github.com/chatconform/chatconform/internal/config"
+	"github.com/chatconform/chatconform/internal/waivers"
 )
 
 // Version is the suite's version, set at build time with
@@ -51,6 +53,14 @@ type Meta struct {
 	// ReportDir is where the files were written, for PrintSummary; Write
 	// does not need it.
 	ReportDir string
+	// Waivers are CHAT_WAIVERS' entries, for the stale ones.
+	Waivers []waivers.Waiver
+	// Baseline is CHAT_BASELINE, an earlier results.json to compare with.
+	Baseline string
+	// NotChosen maps a capability the user did not opt in to onto the
+	// setting that would (rate-limit → CHAT_RATE_LIMIT_TESTS=1): its
+	// checks are "not run by choice", not missing.
+	NotChosen map[string]string
 }
 
 // MetaFrom fills a Meta from the run's configuration; the caller adds the
@@ -63,6 +73,11 @@ func MetaFrom(c *config.Config) Meta {
 		Strict:     c.Strict,
 		Secrets:    c.Secrets(),
 		ReportDir:  c.ReportDir,
+		Waivers:    c.Waivers,
+		Baseline:   c.Baseline,
+	}
+	if !c.RateLimitTests {
+		m.NotChosen = map[string]string{catalogue.CapRateLimit: "CHAT_RATE_LIMIT_TESTS=1"}
 	}
 	if c.Endpoint != nil {
 		m.Endpoint = Origin(c.Endpoint.String())

@@ -19,11 +19,13 @@ import (
 // run is one report judged through the catalogue: everything every file
 // renders, computed once so that the files cannot disagree.
 type run struct {
-	Meta       Meta
-	Report     types.Report
-	Verdict    string
-	Assertions []assertion
-	Counts     map[outcome.Outcome]int
+	Meta    Meta
+	Report  types.Report
+	Verdict string
+	// VerdictLine is Verdict with what was chosen (see VerdictLine).
+	VerdictLine string
+	Assertions  []assertion
+	Counts      map[outcome.Outcome]int
 	// Requests and Retries count every transcript of the run, suite setup
 	// (minting users) included.
 	Requests, Retries int
@@ -32,6 +34,12 @@ type run struct {
 	Problems []string
 	// Cleanup lists resources the run could not delete.
 	Cleanup []string
+	// Waivers are CHAT_WAIVERS' entries and what each did.
+	Waivers []WaiverResult
+	// NotRun are the opt-in checks the user did not choose.
+	NotRun []NotRun
+	// Baseline is the comparison with CHAT_BASELINE (nil without one).
+	Baseline *Comparison
 }
 
 // assertion is one catalogue row with the specs that certified it.
@@ -43,6 +51,10 @@ type assertion struct {
 	// api-version (metadata exists only in the preview): it is reported,
 	// but the verdict does not wait for it.
 	NotApplicable bool
+	// NotChosen is the setting that would run an assertion skipped because
+	// the user did not opt in to its capability ("" otherwise); like
+	// NotApplicable, the verdict does not wait for it.
+	NotChosen string
 }
 
 // applies says whether an assertion belongs to the contract of the
@@ -101,7 +113,10 @@ func newRun(r types.Report, m Meta) *run {
 	var binding []outcome.Assertion
 	for _, a := range judged {
 		av := assertion{Assertion: a, NotApplicable: !applies(a.Assertion, m.APIVersion)}
-		if !av.NotApplicable {
+		if a.Outcome == outcome.Skipped && a.Capability != "" {
+			av.NotChosen = m.NotChosen[a.Capability]
+		}
+		if !av.NotApplicable && av.NotChosen == "" {
 			binding = append(binding, a)
 		}
 		for _, s := range a.Specs {
@@ -124,6 +139,8 @@ func newRun(r types.Report, m Meta) *run {
 		x.Assertions = append(x.Assertions, av)
 	}
 	x.Verdict = Verdict(binding, m.Strict)
+	x.NotRun = notRunByChoice(x.Assertions)
+	x.VerdictLine = VerdictLine(x.Verdict, x.Counts[outcome.Waived], len(x.NotRun))
 	for _, sr := range r.SpecReports {
 		for _, e := range exchangesOf(sr) {
 			x.Requests++
@@ -142,6 +159,10 @@ func newRun(r types.Report, m Meta) *run {
 		x.Problems = append(x.Problems, fmt.Sprintf("%s %s: %s", where, sr.State, firstLine(sr.Failure.Message)))
 	}
 	x.Problems = append(x.Problems, r.SpecialSuiteFailureReasons...)
+	x.Waivers = waiverResults(x)
+	if m.Baseline != "" {
+		x.Baseline = compare(x, m.Baseline)
+	}
 	return x
 }
 
@@ -180,7 +201,7 @@ type areaGroup struct {
 }
 
 // outcomeOrder is how the reports list assertions: what needs attention first.
-var outcomeOrder = []outcome.Outcome{outcome.Failed, outcome.Error, outcome.Warned, outcome.Passed, outcome.Skipped}
+var outcomeOrder = []outcome.Outcome{outcome.Failed, outcome.Error, outcome.Warned, outcome.Waived, outcome.Passed, outcome.Skipped}
 
 // ordered returns the assertions failures first, then errors, warnings,
 // passed and skipped; catalogue order within each.

@@ -19,6 +19,7 @@ var outcomeMarks = map[outcome.Outcome]string{
 	outcome.Passed:  "✅ passed",
 	outcome.Failed:  "❌ **failed**",
 	outcome.Warned:  "⚠️ warned",
+	outcome.Waived:  "🏷️ waived",
 	outcome.Skipped: "⏭️ skipped",
 	outcome.Error:   "⛔ error",
 }
@@ -27,8 +28,17 @@ func renderSummary(x *run) []byte {
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 
-	w("# Chat participants API conformance: %s\n\n", x.Verdict)
-	w("**Verdict: %s.** %s\n\n", x.Verdict, verdictReason(x))
+	w("# Chat participants API conformance: %s\n\n", x.VerdictLine)
+	if c := x.Baseline; c != nil {
+		w("**%s** (`%s`, %s).\n\n", c.Headline(), c.File, c.Verdict)
+		for _, l := range baselineLines(c) {
+			w("- %s\n", mdCell(l))
+		}
+		if len(baselineLines(c)) > 0 {
+			w("\n")
+		}
+	}
+	w("**Verdict: %s.** %s\n\n", x.VerdictLine, verdictReason(x))
 	w("| | |\n|---|---|\n")
 	for _, kv := range runFacts(x) {
 		w("| %s | %s |\n", kv.Key, mdCell(kv.Value))
@@ -40,6 +50,12 @@ func renderSummary(x *run) []byte {
 	}
 	for _, c := range x.Cleanup {
 		w("\n> **Not cleaned up:** %s\n", mdCell(c))
+	}
+	if len(x.NotRun) > 0 {
+		w("\n> **%s**: %s.\n", "Opt-in", mdCell(notRunText(x.NotRun)))
+	}
+	for _, st := range x.staleWaivers() {
+		w("\n> **Stale waiver** %s for %s: the assertion passed without it; remove it (%s).\n", mdCode(st.Waiver), st.ID, mdCell(st.Reason))
 	}
 
 	for _, g := range x.byArea() {
@@ -53,13 +69,65 @@ func renderSummary(x *run) []byte {
 			if a.NotApplicable {
 				mark += " (not in this api-version)"
 			}
+			if a.NotChosen != "" {
+				mark += " (not run by choice: set " + a.NotChosen + ")"
+			}
 			w("| %s | %s | %s | %s |\n", a.ID, tierWord(a.Tier), mark, mdCell(msg))
 		}
 	}
 
 	writeFindings(&b, x, outcome.Failed, "Failures")
 	writeFindings(&b, x, outcome.Error, "Errors (the harness could not judge: not a conformance finding)")
+	writeWaived(&b, x)
 	return []byte(b.String())
+}
+
+// baselineLines are the comparison's details under its headline.
+func baselineLines(c *Comparison) []string {
+	var out []string
+	for _, w := range c.Warnings {
+		out = append(out, "Warning: "+w)
+	}
+	if len(c.Regressions) > 0 {
+		out = append(out, "Regressions (fail now, did not fail in the baseline): "+strings.Join(c.Regressions, ", "))
+	}
+	if len(c.Fixed) > 0 {
+		out = append(out, "Fixed (failed in the baseline): "+strings.Join(c.Fixed, ", "))
+	}
+	if len(c.Known) > 0 {
+		out = append(out, "Known (fail in both): "+strings.Join(c.Known, ", "))
+	}
+	if len(c.NewErrors) > 0 {
+		out = append(out, "New harness errors: "+strings.Join(c.NewErrors, ", "))
+	}
+	for _, p := range c.NewProblems {
+		out = append(out, "New suite problem: "+p)
+	}
+	return out
+}
+
+// writeWaived lists every waived finding with its waiver and reason: a
+// waiver hides nothing. The transcripts are in report.html.
+func writeWaived(b *strings.Builder, x *run) {
+	first := true
+	for _, a := range x.Assertions {
+		if len(a.Waived) == 0 {
+			continue
+		}
+		if first {
+			fmt.Fprintf(b, "\n## Waived (known deviations, CHAT_WAIVERS)\n")
+			first = false
+		}
+		fmt.Fprintf(b, "\n### %s (%s): %s\n", a.ID, tierWord(a.Tier), a.Behavior)
+		for i, f := range a.Waived {
+			if i == summarySpecsPerAssertion {
+				fmt.Fprintf(b, "\n… and %d more waived finding(s) of %s: see report.html#%s.\n", len(a.Waived)-i, a.ID, a.ID)
+				break
+			}
+			fmt.Fprintf(b, "\nWaived by %s (%s, until %s): %s\n\n", mdCode(f.Waiver), f.WaiverID, f.Expires, mdCell(f.Reason))
+			fmt.Fprint(b, mdBlock("text", limitLines(f.Message, summaryMessageLines)))
+		}
+	}
 }
 
 // summarySpecsPerAssertion bounds the failing specs shown per assertion: a
@@ -160,8 +228,8 @@ func runFacts(x *run) []keyValue {
 		{"Mode", m.Mode},
 		{"Profile", profile},
 		{"Run", when},
-		{"Outcomes", fmt.Sprintf("%d passed · %d failed · %d warned · %d skipped · %s (%s, %s, %s, %d retried)",
-			x.Counts[outcome.Passed], x.Counts[outcome.Failed], x.Counts[outcome.Warned], x.Counts[outcome.Skipped],
+		{"Outcomes", fmt.Sprintf("%d passed · %d failed · %d warned · %d waived · %d skipped · %s (%s, %s, %s, %d retried)",
+			x.Counts[outcome.Passed], x.Counts[outcome.Failed], x.Counts[outcome.Warned], x.Counts[outcome.Waived], x.Counts[outcome.Skipped],
 			plural(x.Counts[outcome.Error], "error"), plural(len(x.Assertions), "assertion"), plural(specs, "spec"),
 			plural(x.Requests, "request"), x.Retries)},
 	}

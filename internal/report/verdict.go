@@ -55,6 +55,12 @@ func verdictReason(x *run) string {
 	if x.Counts[outcome.Warned] > 0 {
 		reason = "Every MUST assertion ran and passed; SHOULD-tier findings are listed as warnings."
 	}
+	if n := x.Counts[outcome.Waived]; n > 0 {
+		reason += " " + plural(n, "assertion") + " passed only because CHAT_WAIVERS waived " + pronoun(n) + " findings (listed with their reasons)."
+	}
+	if len(x.NotRun) > 0 {
+		reason += " Opt-in checks " + notRunText(x.NotRun) + "."
+	}
 	if na := x.notApplicable(); len(na) > 0 {
 		reason += " " + strings.Join(na, ", ") + " belong to another api-version than " + x.Meta.APIVersion + " and do not count."
 	}
@@ -70,4 +76,11 @@ func (x *run) notApplicable() []string {
 		}
 	}
 	return ids
+}
+
+func pronoun(n int) string {
+	if n == 1 {
+		return "its"
+	}
+	return "their"
 }
