@@ -16,23 +16,23 @@ import (
 // testsuites > testsuite > testcase, with tests/failures/errors/skipped/time
 // on both containers and failure, error or skipped inside a testcase.
 type junitSuites struct {
-	XMLName  xml.Name     `xml:"testsuites"`
-	Name     string       `xml:"name,attr"`
-	Tests    int          `xml:"tests,attr"`
-	Failures int          `xml:"failures,attr"`
-	Errors   int          `xml:"errors,attr"`
-	Skipped  int          `xml:"skipped,attr"`
-	Time     float64      `xml:"time,attr"`
-	Suites   []junitSuite `xml:"testsuite"`
+	XMLName xml.Name `xml:"testsuites"`
+	junitCounts
+	Suites []junitSuite `xml:"testsuite"`
+}
+
+// junitCounts are the attributes both containers carry.
+type junitCounts struct {
+	Name     string  `xml:"name,attr"`
+	Tests    int     `xml:"tests,attr"`
+	Failures int     `xml:"failures,attr"`
+	Errors   int     `xml:"errors,attr"`
+	Skipped  int     `xml:"skipped,attr"`
+	Time     float64 `xml:"time,attr"`
 }
 
 type junitSuite struct {
-	Name       string          `xml:"name,attr"`
-	Tests      int             `xml:"tests,attr"`
-	Failures   int             `xml:"failures,attr"`
-	Errors     int             `xml:"errors,attr"`
-	Skipped    int             `xml:"skipped,attr"`
-	Time       float64         `xml:"time,attr"`
+	junitCounts
 	Timestamp  string          `xml:"timestamp,attr,omitempty"`
 	Properties []junitProperty `xml:"properties>property"`
 	Cases      []junitCase     `xml:"testcase"`
@@ -100,9 +100,8 @@ const junitMaxExchanges = 50
 
 func renderJUnit(x *run) ([]byte, error) {
 	suite := junitSuite{
-		Name:      suiteName(x.Report),
-		Time:      seconds(x.Report.RunTime),
-		Timestamp: x.Report.StartTime.UTC().Format("2006-01-02T15:04:05Z"),
+		junitCounts: junitCounts{Name: suiteName(x.Report), Time: seconds(x.Report.RunTime)},
+		Timestamp:   x.Report.StartTime.UTC().Format("2006-01-02T15:04:05Z"),
 		Properties: []junitProperty{
 			{"verdict", x.Verdict},
 			{"suite-version", x.Meta.version()},
@@ -209,10 +208,13 @@ func renderJUnit(x *run) ([]byte, error) {
 		fmt.Fprintf(&out, "Not cleaned up: %s\n", c)
 	}
 	suite.SystemOut = text(out.String())
-	doc := junitSuites{
-		Name: suite.Name, Tests: suite.Tests, Failures: suite.Failures, Errors: suite.Errors,
-		Skipped: suite.Skipped, Time: suite.Time, Suites: []junitSuite{suite},
-	}
+	return encodeJUnit(suite)
+}
+
+// encodeJUnit is junit.xml of the one suite, the document counting what
+// the suite counts.
+func encodeJUnit(suite junitSuite) ([]byte, error) {
+	doc := junitSuites{junitCounts: suite.junitCounts, Suites: []junitSuite{suite}}
 	var buf bytes.Buffer
 	buf.WriteString(xml.Header)
 	enc := xml.NewEncoder(&buf)

@@ -1,9 +1,7 @@
 package report
 
 import (
-	"bytes"
 	"encoding/json"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"html"
@@ -30,6 +28,12 @@ import (
 // writes the scrubbed files, and then returns an error naming each file it
 // had to scrub, because a leak means a redaction bug to fix.
 func Write(dir string, r types.Report, m Meta) error {
+	return writeReports(dir, r, m, renderJUnit)
+}
+
+// writeReports renders every file of the prepared report r, junit.xml with
+// junit, and writes them into dir.
+func writeReports(dir string, r types.Report, m Meta, junit func(*run) ([]byte, error)) error {
 	r = Prepare(r)
 	x := newRun(r, m)
 	files := map[string][]byte{}
@@ -45,7 +49,7 @@ func Write(dir string, r types.Report, m Meta) error {
 	render(FileHTML, func() ([]byte, error) { return renderHTML(x) })
 	render(FileSummary, func() ([]byte, error) { return renderSummary(x), nil })
 	render(FileResults, func() ([]byte, error) { return renderResults(x) })
-	render(FileJUnit, func() ([]byte, error) { return renderJUnit(x) })
+	render(FileJUnit, func() ([]byte, error) { return junit(x) })
 	render(FileGinkgo, func() ([]byte, error) { return renderGinkgoJSON(r) })
 	return errors.Join(append(errs, writeFiles(dir, files, m.Secrets))...)
 }
@@ -253,24 +257,8 @@ func WriteConfigError(dir string, m Meta, problems []string) error {
 		StartTime:        now, EndTime: now,
 		SpecialSuiteFailureReasons: []string{msg},
 	}
-	r = Prepare(r)
-	x := newRun(r, m) // every assertion skipped: INCOMPLETE
-	files := map[string][]byte{}
-	var errs []error
-	render := func(name string, f func() ([]byte, error)) {
-		b, err := f()
-		if err != nil {
-			errs = append(errs, fmt.Errorf("rendering %s: %w", name, err))
-			return
-		}
-		files[name] = b
-	}
-	render(FileHTML, func() ([]byte, error) { return renderHTML(x) })
-	render(FileSummary, func() ([]byte, error) { return renderSummary(x), nil })
-	render(FileResults, func() ([]byte, error) { return renderResults(x) })
-	render(FileJUnit, func() ([]byte, error) { return configJUnit(x, problems) })
-	render(FileGinkgo, func() ([]byte, error) { return renderGinkgoJSON(r) })
-	return errors.Join(append(errs, writeFiles(dir, files, m.Secrets))...)
+	// Every assertion is skipped: INCOMPLETE.
+	return writeReports(dir, r, m, func(x *run) ([]byte, error) { return configJUnit(x, problems) })
 }
 
 // configJUnit is junit.xml with the one error case: the skipped
@@ -282,16 +270,7 @@ func configJUnit(x *run, problems []string) ([]byte, error) {
 		Name: ConfigurationCase, Classname: "suite",
 		Error: &junitMessage{Message: headline("configuration: " + strings.Join(problems, "; ")), Type: "configuration", Body: xmlChars(body)},
 	}
-	suite := junitSuite{Name: suiteName(x.Report), Tests: 1, Errors: 1, Timestamp: x.Report.StartTime.UTC().Format(time.RFC3339),
+	suite := junitSuite{junitCounts: junitCounts{Name: suiteName(x.Report), Tests: 1, Errors: 1}, Timestamp: x.Report.StartTime.UTC().Format(time.RFC3339),
 		Cases: []junitCase{c}, SystemOut: text("Verdict: " + x.Verdict + "\n")}
-	doc := junitSuites{Name: suite.Name, Tests: 1, Errors: 1, Suites: []junitSuite{suite}}
-	var buf bytes.Buffer
-	buf.WriteString(xml.Header)
-	enc := xml.NewEncoder(&buf)
-	enc.Indent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return nil, err
-	}
-	buf.WriteByte('\n')
-	return buf.Bytes(), nil
+	return encodeJUnit(suite)
 }
