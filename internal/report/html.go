@@ -202,7 +202,7 @@ func htmlExchangeOf(n int, ex *transcript.Exchange, repro bool) htmlExchange {
 	// The method, URL and status are in the exchange's heading; the
 	// blocks hold the headers and the bodies.
 	var req strings.Builder
-	writeHeaderLines(&req, ex.RequestHeader)
+	transcript.WriteHeaders(&req, "", ex.RequestHeader)
 	if ex.RequestBody != "" {
 		req.WriteString("\n" + bodyForDisplay(ex.RequestBody, false))
 	}
@@ -215,26 +215,13 @@ func htmlExchangeOf(n int, ex *transcript.Exchange, repro bool) htmlExchange {
 		h.Status = fmt.Sprintf("%d %s", ex.Status, http.StatusText(ex.Status))
 		h.StatusClass = fmt.Sprintf("s%dxx", ex.Status/100)
 		var resp strings.Builder
-		writeHeaderLines(&resp, ex.ResponseHeader)
+		transcript.WriteHeaders(&resp, "", ex.ResponseHeader)
 		if ex.ResponseBody != "" {
 			resp.WriteString("\n" + bodyForDisplay(ex.ResponseBody, ex.BodyTruncated))
 		}
 		h.Response = strings.Trim(resp.String(), "\n")
 	}
 	return h
-}
-
-func writeHeaderLines(b *strings.Builder, h http.Header) {
-	keys := make([]string, 0, len(h))
-	for k := range h {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		for _, v := range h[k] {
-			fmt.Fprintf(b, "%s: %s\n", k, v)
-		}
-	}
 }
 
 // bodyForDisplay pretty-prints a JSON body and cuts a long one.

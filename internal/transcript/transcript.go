@@ -151,7 +151,7 @@ func (r *Response) JSON(v any) error { return json.Unmarshal(r.Body, v) }
 func (e *Exchange) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "> %s %s\n", e.Method, e.URL)
-	writeHeaders(&b, "> ", e.RequestHeader)
+	WriteHeaders(&b, "> ", e.RequestHeader)
 	if e.RequestBody != "" {
 		b.WriteString(indentBlock(prettyJSON(e.RequestBody), "> "))
 	}
@@ -164,7 +164,7 @@ func (e *Exchange) String() string {
 		return b.String()
 	}
 	fmt.Fprintf(&b, "< %d %s (%s)\n", e.Status, http.StatusText(e.Status), e.Duration.Round(time.Millisecond))
-	writeHeaders(&b, "< ", e.ResponseHeader)
+	WriteHeaders(&b, "< ", e.ResponseHeader)
 	if e.ResponseBody != "" {
 		b.WriteString(indentBlock(prettyJSON(e.ResponseBody), "< "))
 	}
@@ -186,7 +186,9 @@ func (e *Exchange) writeEscaped(b *strings.Builder) {
 	}
 }
 
-func writeHeaders(b *strings.Builder, prefix string, h http.Header) {
+// WriteHeaders writes h into b, one line a value after prefix, sorted by
+// name.
+func WriteHeaders(b *strings.Builder, prefix string, h http.Header) {
 	keys := make([]string, 0, len(h))
 	for k := range h {
 		keys = append(keys, k)
