@@ -17,10 +17,7 @@ import (
 // wrapped in Ginkgo's text. On a problem it prints each once, writes the
 // reports of a run that did not start (verdict INCOMPLETE) into
 // CHAT_REPORT_DIR and fails.
-func checkCmd(args []string, stdout io.Writer) error {
-	if len(args) != 0 {
-		return usageError("check takes no arguments; it reads the environment and .env")
-	}
+func checkCmd(stdout io.Writer) error {
 	cfg, err := config.Load(os.Getenv)
 	if err == nil {
 		fmt.Fprintf(stdout, "configuration is valid: %s, api-version %s, reports in %s\n", cfg.Mode(), cfg.APIVersion, cfg.ReportDir)

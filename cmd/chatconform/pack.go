@@ -14,10 +14,8 @@ import (
 	"github.com/chatconform/chatconform/internal/report"
 )
 
+// packCmd packs report directory args[0] into archive args[1].
 func packCmd(args []string, stdout io.Writer) error {
-	if len(args) != 2 {
-		return usageError("want <report-dir> <archive.tar.gz>")
-	}
 	files, err := pack(args[0], args[1])
 	if err != nil {
 		return err

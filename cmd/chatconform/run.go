@@ -37,16 +37,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
-	var err error
+	if c, fixed := commands[args[0]]; fixed {
+		return exitCode(args[0], c.call(args[1:], stdout), stderr)
+	}
 	switch args[0] {
-	case "check":
-		err = checkCmd(args[1:], stdout)
-	case "pack":
-		err = packCmd(args[1:], stdout)
-	case "verify":
-		err = verifyCmd(args[1:], stdout)
 	case "screenshot":
-		err = screenshotCmd(args[1:], stdout)
+		return exitCode(args[0], screenshotCmd(args[1:], stdout), stderr)
 	case "status":
 		return statusCmd(args[1:], stdout, stderr)
 	case "version", "-version", "--version":
@@ -59,15 +55,41 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "chatconform: unknown command %q\n%s", args[0], usage)
 		return 2
 	}
+}
+
+// exitCode prints command name's error, if any, and returns the exit code:
+// 2 for a usage error (with the usage), 1 for any other error.
+func exitCode(name string, err error, stderr io.Writer) int {
 	if err != nil {
 		if ue, ok := err.(usageError); ok {
-			fmt.Fprintf(stderr, "chatconform %s: %s\n%s", args[0], string(ue), usage)
+			fmt.Fprintf(stderr, "chatconform %s: %s\n%s", name, string(ue), usage)
 			return 2
 		}
-		fmt.Fprintf(stderr, "chatconform %s: %v\n", args[0], err)
+		fmt.Fprintf(stderr, "chatconform %s: %v\n", name, err)
 		return 1
 	}
 	return 0
+}
+
+// command is a command that takes a fixed number of arguments.
+type command struct {
+	args  int
+	usage string // the usage error for any other number of arguments
+	run   func(args []string, stdout io.Writer) error
+}
+
+// commands are the commands of a fixed number of arguments.
+var commands = map[string]command{
+	"check":  {0, "check takes no arguments; it reads the environment and .env", func(_ []string, stdout io.Writer) error { return checkCmd(stdout) }},
+	"pack":   {2, "want <report-dir> <archive.tar.gz>", packCmd},
+	"verify": {1, "want <archive.tar.gz>", func(args []string, stdout io.Writer) error { return verify(args[0], stdout) }},
+}
+
+func (c command) call(args []string, stdout io.Writer) error {
+	if len(args) != c.args {
+		return usageError(c.usage)
+	}
+	return c.run(args, stdout)
 }
 
 // usageError is a mistake in the command line, answered with the usage.

@@ -13,13 +13,6 @@ import (
 	"github.com/chatconform/chatconform/internal/report"
 )
 
-func verifyCmd(args []string, stdout io.Writer) error {
-	if len(args) != 1 {
-		return usageError("want <archive.tar.gz>")
-	}
-	return verify(args[0], stdout)
-}
-
 // verify checks a certification archive: it must hold SHA256SUMS and every
 // report file, nothing else, each matching its digest; results.json must be
 // consistent with its own verdict. It prints one line per file and the
