@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"encoding/json"
 	"net/http"
 	"os"
 	"os/exec"
@@ -14,6 +12,7 @@ import (
 	"github.com/chatconform/chatconform/internal/faults"
 	"github.com/chatconform/chatconform/internal/report"
 	"github.com/chatconform/chatconform/internal/suiterun"
+	"github.com/chatconform/chatconform/internal/suiterun/suitetest"
 )
 
 // fault is the named middleware of the fault catalogue.
@@ -32,33 +31,19 @@ func fault(t *testing.T, name string) faults.Fault {
 // the named faults and returns its report directory.
 func suiteRun(t *testing.T, env map[string]string, faultNames ...string) string {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("runs the suite")
-	}
-	bin, err := suiterun.Build()
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := suitetest.Build(t, "runs the suite")
 	var fs []faults.Fault
 	for _, n := range faultNames {
 		fs = append(fs, fault(t, n))
 	}
-	srv, err := suiterun.NewServer(func(h http.Handler) http.Handler {
+	srv := suitetest.Server(t, func(h http.Handler) http.Handler {
 		for _, f := range fs {
 			h = f.Wrap(faults.Deps{}, h)
 		}
 		return h
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
 	dir := t.TempDir()
-	if _, err := suiterun.Run(ctx, bin, dir, srv.ConnectionString(), env); err != nil {
-		t.Fatal(err)
-	}
+	suitetest.Run(t, 3*time.Minute, bin, dir, srv.ConnectionString(), env)
 	return dir
 }
 
@@ -71,26 +56,9 @@ func writeWaivers(t *testing.T, body string) string {
 	return path
 }
 
-func readResults(t *testing.T, dir string) report.Results {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, report.FileResults))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var r report.Results
-	if err := json.Unmarshal(b, &r); err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
-
 func readFile(t *testing.T, dir, name string) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
+	return string(suitetest.ReadFile(t, dir, name))
 }
 
 const legacyReason = "staging still sends the legacy CommunicationError envelope (ticket CHAT-123)"
@@ -108,7 +76,7 @@ func TestWaiverCoversLegacyEnvelope(t *testing.T) {
 	if !strings.Contains(out, "verdict: CONFORMANT (") || !strings.Contains(out, "waived") {
 		t.Errorf("status does not say what was waived:\n%s", out)
 	}
-	r := readResults(t, dir)
+	r := suitetest.ReadResults(t, dir)
 	if o := r.Assertions["ERR-05"].Outcome; o != "waived" {
 		t.Errorf("ERR-05 is %s, want waived", o)
 	}
@@ -139,7 +107,7 @@ func TestExpiredWaiverFails(t *testing.T) {
 	if code != 1 || !strings.Contains(out, "verdict: NOT CONFORMANT") {
 		t.Fatalf("status exited %d, want 1:\n%s", code, out)
 	}
-	r := readResults(t, dir)
+	r := suitetest.ReadResults(t, dir)
 	msg := strings.Join(r.Assertions["ERR-05"].Messages, "\n")
 	if r.Assertions["ERR-05"].Outcome != "failed" || !strings.Contains(msg, w+":2 expired on 2020-01-31") {
 		t.Errorf("ERR-05 is %s, messages do not name the expired waiver:\n%s", r.Assertions["ERR-05"].Outcome, msg)
@@ -156,7 +124,7 @@ func TestOptInNotRunAndStaleWaiver(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "verdict: CONFORMANT (1 opt-in check not run)\n") {
 		t.Fatalf("status exited %d:\n%s", code, out)
 	}
-	r := readResults(t, dir)
+	r := suitetest.ReadResults(t, dir)
 	if r.Verdict != report.Conformant || len(r.NotRunByChoice) != 1 || r.NotRunByChoice[0].ID != "ERR-07" {
 		t.Errorf("results.json: verdict %s, not run by choice %+v", r.Verdict, r.NotRunByChoice)
 	}
@@ -178,13 +146,7 @@ func TestOptInNotRunAndStaleWaiver(t *testing.T) {
 // opt-in checks.
 func TestCertificationRefusesChoices(t *testing.T) {
 	t.Parallel()
-	if testing.Short() {
-		t.Skip("runs the suite")
-	}
-	bin, err := suiterun.Build()
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := suitetest.Build(t, "runs the suite")
 	w := writeWaivers(t, "waivers:\n  - id: ERR-05\n    reason: r\n    expires: 2099-01-01\n")
 	for name, tc := range map[string]struct {
 		env  map[string]string
@@ -228,7 +190,7 @@ func TestBaseline(t *testing.T) {
 	if s := readFile(t, b, report.FileSummary); !strings.Contains(s, "**0 regressions, 0 fixed since the baseline**") {
 		t.Errorf("run B: summary.md does not start with the comparison:\n%.600s", s)
 	}
-	if c := readResults(t, b).Baseline; c == nil || len(c.Known) == 0 || len(c.Regressions) != 0 {
+	if c := suitetest.ReadResults(t, b).Baseline; c == nil || len(c.Known) == 0 || len(c.Regressions) != 0 {
 		t.Errorf("run B: results.json baseline %+v", c)
 	}
 

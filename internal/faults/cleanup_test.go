@@ -32,11 +32,7 @@ func TestInterruptDeletesThreads(t *testing.T) {
 					next.ServeHTTP(w, r)
 				})
 			}
-			srv, err := suiterun.NewServer(slow)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer srv.Close()
+			srv := suitetest.Server(t, slow)
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
 			cmd := exec.CommandContext(ctx, bin, "-ginkgo.no-color")
@@ -78,17 +74,8 @@ func TestUndeletedThreadsAreReported(t *testing.T) {
 			next.ServeHTTP(w, r)
 		})
 	}
-	srv, err := suiterun.NewServer(undeletable)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	res, err := suiterun.Run(ctx, bin, t.TempDir(), srv.ConnectionString(), map[string]string{"CHAT_TIMEOUT": "2s"}, "-ginkgo.label-filter=ADD-01 || LIST-01")
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := suitetest.Server(t, undeletable)
+	res := suitetest.Run(t, 2*time.Minute, bin, t.TempDir(), srv.ConnectionString(), map[string]string{"CHAT_TIMEOUT": "2s"}, "-ginkgo.label-filter=ADD-01 || LIST-01")
 	for _, want := range []string{"chatconform left", "was NOT deleted"} {
 		if !strings.Contains(res.Output, want) {
 			t.Errorf("the run's output does not report the undeleted threads (%q missing):\n%s", want, res.Output)

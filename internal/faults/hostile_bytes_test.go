@@ -2,7 +2,6 @@ package faults
 
 import (
 	"bytes"
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/xml"
@@ -19,6 +18,7 @@ import (
 	"github.com/chatconform/chatconform/internal/outcome"
 	"github.com/chatconform/chatconform/internal/report"
 	"github.com/chatconform/chatconform/internal/suiterun"
+	"github.com/chatconform/chatconform/internal/suiterun/suitetest"
 )
 
 // TestHostileBytesReachNoReport runs the suite against the hostile-bytes
@@ -26,27 +26,12 @@ import (
 // failure whose message quotes the server's hostile error message), and
 // reads every report file and the console for the server's bytes.
 func TestHostileBytesReachNoReport(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the whole suite twice")
-	}
-	bin, err := suiterun.Build()
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := suitetest.Build(t, "runs the whole suite twice")
 	f := faultNamed(t, "hostile-bytes")
-	srv, err := suiterun.NewServer(func(h http.Handler) http.Handler { return f.Wrap(Deps{}, h) })
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := suitetest.Server(t, func(h http.Handler) http.Handler { return f.Wrap(Deps{}, h) })
 
 	t.Run("run", func(t *testing.T) {
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-		defer cancel()
-		res, err := suiterun.Run(ctx, bin, t.TempDir(), srv.ConnectionString(), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		res := suitetest.Run(t, 3*time.Minute, bin, t.TempDir(), srv.ConnectionString(), nil)
 		t.Logf("failing: %v", outcome.Failing(res.Judged, outcome.Failed, outcome.Warned, outcome.Error))
 		if got := res.Outcome("ADD-04"); got != outcome.Failed {
 			t.Errorf("ADD-04 is %s, want failed (the names are not the ones added)", got)
@@ -67,16 +52,11 @@ func TestHostileBytesReachNoReport(t *testing.T) {
 	wrong := fmt.Sprintf("endpoint=%s/;accesskey=%s", srv.HTTP.URL, base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32)))
 	for _, procs := range []string{"", "2"} {
 		t.Run("setup failure procs="+procs, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-			defer cancel()
 			env := map[string]string{}
 			if procs != "" {
 				env[suiterun.Procs] = procs
 			}
-			res, err := suiterun.Run(ctx, bin, t.TempDir(), wrong, env)
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := suitetest.Run(t, 3*time.Minute, bin, t.TempDir(), wrong, env)
 			checkReports(t, res.Dir)
 			checkConsole(t, res.Output, procs == "")
 			summary, _ := os.ReadFile(filepath.Join(res.Dir, report.FileSummary))

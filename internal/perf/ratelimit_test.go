@@ -2,17 +2,13 @@ package perf
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chatconform/chatconform/internal/outcome"
 	"github.com/chatconform/chatconform/internal/refserver"
-	"github.com/chatconform/chatconform/internal/report"
 	"github.com/chatconform/chatconform/internal/suiterun"
 	"github.com/chatconform/chatconform/internal/suiterun/suitetest"
 )
@@ -85,14 +81,7 @@ func TestSuiteUnderACSLimitsWithOneUser(t *testing.T) {
 	}
 
 	// results.json, as the suite wrote it, reports them.
-	raw, err := os.ReadFile(filepath.Join(dir, report.FileResults))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var results report.Results
-	if err := json.Unmarshal(raw, &results); err != nil {
-		t.Fatal(err)
-	}
+	results := suitetest.ReadResults(t, dir)
 	if results.Totals.Retries != tr.Retried || results.Totals.Requests != tr.Requests {
 		t.Errorf("results.json counts %d requests, %d retried; the transcripts %d and %d",
 			results.Totals.Requests, results.Totals.Retries, tr.Requests, tr.Retried)

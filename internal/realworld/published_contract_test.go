@@ -19,6 +19,7 @@ import (
 	"github.com/chatconform/chatconform/internal/openapi"
 	"github.com/chatconform/chatconform/internal/outcome"
 	"github.com/chatconform/chatconform/internal/suiterun"
+	"github.com/chatconform/chatconform/internal/suiterun/suitetest"
 	"github.com/chatconform/chatconform/internal/wire"
 )
 
@@ -292,11 +293,7 @@ func runPublished(t *testing.T, bin, version string) map[string]int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := suiterun.NewServer(check.Wrap)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := suitetest.Server(t, check.Wrap)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	res, err := suiterun.Run(ctx, bin, t.TempDir(), srv.ConnectionString(), map[string]string{"CHAT_API_VERSION": version})

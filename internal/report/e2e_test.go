@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -19,19 +18,14 @@ import (
 	"github.com/chatconform/chatconform/internal/faults"
 	"github.com/chatconform/chatconform/internal/report"
 	"github.com/chatconform/chatconform/internal/suiterun"
+	"github.com/chatconform/chatconform/internal/suiterun/suitetest"
 )
 
 // The suite against the clean reference server and against two faults:
 // every file the run writes says what happened, and the summary's curl
 // line repeats the failure against the faulty server.
 func TestReportsOfRealRuns(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the suite")
-	}
-	bin, err := suiterun.Build()
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := suitetest.Build(t, "runs the suite")
 	for _, tc := range []struct {
 		fault   string
 		verdict string
@@ -52,24 +46,9 @@ func TestReportsOfRealRuns(t *testing.T) {
 				f := faultNamed(t, tc.fault)
 				wrap = func(h http.Handler) http.Handler { return f.Wrap(faults.Deps{}, h) }
 			}
-			srv, err := suiterun.NewServer(wrap)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer srv.Close()
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-			defer cancel()
-			res, err := suiterun.Run(ctx, bin, t.TempDir(), srv.ConnectionString(), nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			read := func(f string) []byte {
-				b, err := os.ReadFile(filepath.Join(res.Dir, f))
-				if err != nil {
-					t.Fatal(err)
-				}
-				return b
-			}
+			srv := suitetest.Server(t, wrap)
+			res := suitetest.Run(t, 2*time.Minute, bin, t.TempDir(), srv.ConnectionString(), nil)
+			read := func(f string) []byte { return suitetest.ReadFile(t, res.Dir, f) }
 
 			// junit.xml: one testcase per spec, failures with transcripts.
 			var junit struct {
