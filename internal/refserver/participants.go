@@ -205,6 +205,18 @@ func (s *Server) memberThread(threadID, caller string) (*thread, error) {
 	return t, nil
 }
 
+// inThread runs f, holding s.mu, on the thread of the request's path if
+// the caller is one of its participants (memberThread).
+func (s *Server) inThread(r *http.Request, c *call, f func(t *thread) error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, err := s.memberThread(r.PathValue("threadId"), c.user)
+	if err != nil {
+		return err
+	}
+	return f(t)
+}
+
 // addParticipants is POST /chat/threads/{threadId}/participants/:add.
 func (s *Server) addParticipants(w http.ResponseWriter, r *http.Request, c *call) error {
 	if err := c.requireScope("adding participants", scopeChat, scopeChatJoin); err != nil {
@@ -223,18 +235,14 @@ func (s *Server) addParticipants(w http.ResponseWriter, r *http.Request, c *call
 	if err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, err := s.memberThread(r.PathValue("threadId"), c.user)
-	if err != nil {
-		return err
-	}
-	invalid, err := s.addMembers(t, add)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, wire.AddParticipantsResult{InvalidParticipants: invalid})
-	return nil
+	return s.inThread(r, c, func(t *thread) error {
+		invalid, err := s.addMembers(t, add)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusCreated, wire.AddParticipantsResult{InvalidParticipants: invalid})
+		return nil
+	})
 }
 
 // removeParticipant is POST /chat/threads/{threadId}/participants/:remove;
@@ -251,17 +259,13 @@ func (s *Server) removeParticipant(w http.ResponseWriter, r *http.Request, c *ca
 	if err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, err := s.memberThread(r.PathValue("threadId"), c.user)
-	if err != nil {
-		return err
-	}
-	if i := t.find(target); i >= 0 {
-		t.members = append(t.members[:i:i], t.members[i+1:]...)
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return s.inThread(r, c, func(t *thread) error {
+		if i := t.find(target); i >= 0 {
+			t.members = append(t.members[:i:i], t.members[i+1:]...)
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	})
 }
 
 // listParticipants is GET /chat/threads/{threadId}/participants, paged by
@@ -276,26 +280,25 @@ func (s *Server) listParticipants(w http.ResponseWriter, r *http.Request, c *cal
 	if err != nil {
 		return err
 	}
-	s.mu.Lock()
-	t, err := s.memberThread(r.PathValue("threadId"), c.user)
+	page := wire.ParticipantsCollection{Value: []wire.Participant{}}
+	err = s.inThread(r, c, func(t *thread) error {
+		end := len(t.members)
+		if skip < end {
+			end = min(end, skip+size)
+			for _, m := range t.members[skip:end] {
+				page.Value = append(page.Value, participantOut(m, c.apiVersion))
+			}
+			if end < len(t.members) {
+				page.NextLink = fmt.Sprintf("%s/chat/threads/%s/participants?skip=%d&maxPageSize=%d&api-version=%s",
+					s.baseURL(r), t.id, end, size, url.QueryEscape(c.apiVersion))
+			}
+		}
+		return nil
+	})
 	if err != nil {
-		s.mu.Unlock()
 		return err
 	}
-	page := wire.ParticipantsCollection{Value: []wire.Participant{}}
-	end := len(t.members)
-	if skip < end {
-		end = min(end, skip+size)
-		for _, m := range t.members[skip:end] {
-			page.Value = append(page.Value, participantOut(m, c.apiVersion))
-		}
-		if end < len(t.members) {
-			page.NextLink = fmt.Sprintf("%s/chat/threads/%s/participants?skip=%d&maxPageSize=%d&api-version=%s",
-				s.baseURL(r), t.id, end, size, url.QueryEscape(c.apiVersion))
-		}
-	}
-	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, page)
+	writeJSON(w, http.StatusOK, page) // after the lock is released
 	return nil
 }
 

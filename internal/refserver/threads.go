@@ -87,14 +87,10 @@ func (s *Server) createThread(w http.ResponseWriter, r *http.Request, c *call) e
 
 // getThread is GET /chat/threads/{threadId}.
 func (s *Server) getThread(w http.ResponseWriter, r *http.Request, c *call) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, err := s.memberThread(r.PathValue("threadId"), c.user)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, threadOut(t, c.apiVersion))
-	return nil
+	return s.inThread(r, c, func(t *thread) error {
+		writeJSON(w, http.StatusOK, threadOut(t, c.apiVersion))
+		return nil
+	})
 }
 
 // deleteThread is DELETE /chat/threads/{threadId}; afterwards the thread is 404.
@@ -102,15 +98,11 @@ func (s *Server) deleteThread(w http.ResponseWriter, r *http.Request, c *call) e
 	if err := c.requireScope("deleting threads", scopeChat); err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, err := s.memberThread(r.PathValue("threadId"), c.user)
-	if err != nil {
-		return err
-	}
-	delete(s.threads, t.id)
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return s.inThread(r, c, func(t *thread) error {
+		delete(s.threads, t.id)
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	})
 }
 
 // threadOut renders ChatThreadProperties; metadata only on preview.
