@@ -1,6 +1,7 @@
 package matchers
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -16,39 +17,53 @@ import (
 //	Expect(resp).To(HaveStatus(http.StatusCreated))
 //	Expect(resp).To(HaveStatus(http.StatusCreated, http.StatusOK))
 func HaveStatus(codes ...int) types.GomegaMatcher {
-	return &haveStatusMatcher{codes: codes}
+	words := make([]string, len(codes))
+	for i, c := range codes {
+		words[i] = statusWords(c)
+	}
+	expected := strings.Join(words, " or ") // "201 Created" or "201 Created or 200 OK"
+	m := &statusMatcher{
+		name: "HaveStatus",
+		in:   func(status int) bool { return slices.Contains(codes, status) },
+		want: "status " + expected, notWant: "any status but " + expected,
+	}
+	if len(codes) == 0 {
+		m.mistake = errors.New("HaveStatus was given no status code")
+	}
+	return m
 }
 
-type haveStatusMatcher struct {
-	codes []int
+// statusMatcher is a matcher of the actual *transcript.Response's status
+// (HaveStatus, HaveStatusClass): they differ in which statuses they accept
+// and how they say so.
+type statusMatcher struct {
+	name    string
+	mistake error // in the matcher's arguments, reported by Match
+	in      func(status int) bool
+	// want and notWant complete "Expected …, got 404 Not Found."
+	want, notWant string
 }
 
-func (m *haveStatusMatcher) Match(actual any) (bool, error) {
-	resp, err := responseOf("HaveStatus", actual, false)
+func (m *statusMatcher) Match(actual any) (bool, error) {
+	resp, err := responseOf(m.name, actual, false)
 	if err != nil {
 		return false, err
 	}
-	if len(m.codes) == 0 {
-		return false, fmt.Errorf("HaveStatus was given no status code")
+	if m.mistake != nil {
+		return false, m.mistake
 	}
-	return slices.Contains(m.codes, resp.Status), nil
+	return m.in(resp.Status), nil
 }
 
-// expected says "201 Created" or "201 Created or 200 OK".
-func (m *haveStatusMatcher) expected() string {
-	words := make([]string, len(m.codes))
-	for i, c := range m.codes {
-		words[i] = statusWords(c)
-	}
-	return strings.Join(words, " or ")
+func (m *statusMatcher) FailureMessage(actual any) string {
+	return m.message(actual, m.want)
 }
 
-func (m *haveStatusMatcher) FailureMessage(actual any) string {
-	resp, _ := responseOf("HaveStatus", actual, false)
-	return fmt.Sprintf("Expected status %s, got %s.\n%s", m.expected(), statusWords(resp.Status), evidence(resp, resp.Body))
+func (m *statusMatcher) NegatedFailureMessage(actual any) string {
+	return m.message(actual, m.notWant)
 }
 
-func (m *haveStatusMatcher) NegatedFailureMessage(actual any) string {
-	resp, _ := responseOf("HaveStatus", actual, false)
-	return fmt.Sprintf("Expected any status but %s, got %s.\n%s", m.expected(), statusWords(resp.Status), evidence(resp, resp.Body))
+func (m *statusMatcher) message(actual any, expected string) string {
+	resp, _ := responseOf(m.name, actual, false)
+	return fmt.Sprintf("Expected %s, got %s.\n%s", expected, statusWords(resp.Status), evidence(resp, resp.Body))
 }

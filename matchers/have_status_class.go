@@ -12,30 +12,13 @@ import (
 //
 //	Expect(resp).To(HaveStatusClass(4))
 func HaveStatusClass(class int) types.GomegaMatcher {
-	return &haveStatusClassMatcher{class: class}
-}
-
-type haveStatusClassMatcher struct {
-	class int
-}
-
-func (m *haveStatusClassMatcher) Match(actual any) (bool, error) {
-	resp, err := responseOf("HaveStatusClass", actual, false)
-	if err != nil {
-		return false, err
+	m := &statusMatcher{
+		name: "HaveStatusClass",
+		in:   func(status int) bool { return status/100 == class },
+		want: fmt.Sprintf("a %dxx status", class), notWant: fmt.Sprintf("a status outside %dxx", class),
 	}
-	if m.class < 1 || m.class > 5 {
-		return false, fmt.Errorf("HaveStatusClass(%d): the class is the first digit of a status, 1 to 5", m.class)
+	if class < 1 || class > 5 {
+		m.mistake = fmt.Errorf("HaveStatusClass(%d): the class is the first digit of a status, 1 to 5", class)
 	}
-	return resp.Status/100 == m.class, nil
-}
-
-func (m *haveStatusClassMatcher) FailureMessage(actual any) string {
-	resp, _ := responseOf("HaveStatusClass", actual, false)
-	return fmt.Sprintf("Expected a %dxx status, got %s.\n%s", m.class, statusWords(resp.Status), evidence(resp, resp.Body))
-}
-
-func (m *haveStatusClassMatcher) NegatedFailureMessage(actual any) string {
-	resp, _ := responseOf("HaveStatusClass", actual, false)
-	return fmt.Sprintf("Expected a status outside %dxx, got %s.\n%s", m.class, statusWords(resp.Status), evidence(resp, resp.Body))
+	return m
 }
