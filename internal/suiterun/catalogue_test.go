@@ -1,4 +1,4 @@
-package suiterun
+package suiterun_test
 
 import (
 	"encoding/json"
@@ -12,13 +12,14 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/chatconform/chatconform/internal/catalogue"
+	"github.com/chatconform/chatconform/internal/suiterun"
 )
 
 // Every catalogue row has a spec, and every spec's text and labels agree
 // with its row: read from a dry run of the built suite, so what is checked
 // is the tree Ginkgo runs, not the source.
 func TestSpecsAgreeWithCatalogue(t *testing.T) {
-	bin, err := Build()
+	bin, err := suiterun.Build()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +27,7 @@ func TestSpecsAgreeWithCatalogue(t *testing.T) {
 	report := filepath.Join(dir, "dry.json")
 	cmd := exec.Command(bin, "-ginkgo.dry-run", "-ginkgo.json-report="+report)
 	cmd.Dir = dir
-	cmd.Env = Env(map[string]string{"CHAT_REPORT_DIR": dir})
+	cmd.Env = suiterun.Env(map[string]string{"CHAT_REPORT_DIR": dir})
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("dry run: %v\n%s", err, out)
 	}

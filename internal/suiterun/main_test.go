@@ -1,13 +1,10 @@
-package suiterun
+package suiterun_test
 
 import (
-	"os"
 	"testing"
+
+	"github.com/chatconform/chatconform/internal/suiterun/suitetest"
 )
 
 // TestMain removes the suite binary the tests built.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	Cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { suitetest.Main(m) }

@@ -1,4 +1,4 @@
-package suiterun
+package suiterun_test
 
 import (
 	"context"
@@ -14,6 +14,8 @@ import (
 	"github.com/chatconform/chatconform/internal/client"
 	"github.com/chatconform/chatconform/internal/outcome"
 	"github.com/chatconform/chatconform/internal/refserver"
+	"github.com/chatconform/chatconform/internal/suiterun"
+	"github.com/chatconform/chatconform/internal/suiterun/suitetest"
 )
 
 // With only an endpoint, a token and users to add, the specs that need
@@ -38,7 +40,7 @@ func TestManualTokenMode(t *testing.T) {
 		}
 		ids = append(ids, u.RawID)
 	}
-	res, err := Run(ctx, bin, t.TempDir(), "", map[string]string{
+	res, err := suiterun.Run(ctx, bin, t.TempDir(), "", map[string]string{
 		"ACS_CONNECTION_STRING": "",
 		"CHAT_ENDPOINT":         srv.HTTP.URL,
 		"CHAT_TOKEN":            host.Token,
@@ -75,7 +77,7 @@ func TestManualTokenMode(t *testing.T) {
 func TestPublishedSwaggerAsChatSpec(t *testing.T) {
 	spec := sharedref.Dir(t, "reference", "specs", "Chat", "stable", "2024-03-07", "communicationserviceschat.json")
 	bin, srv, ctx := suiteAgainst(t, refserver.Options{RateLimits: refserver.RateLimitsACS})
-	res, err := Run(ctx, bin, t.TempDir(), srv.ConnectionString(), map[string]string{"CHAT_SPEC": spec})
+	res, err := suiterun.Run(ctx, bin, t.TempDir(), srv.ConnectionString(), map[string]string{"CHAT_SPEC": spec})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,19 +90,13 @@ func TestPublishedSwaggerAsChatSpec(t *testing.T) {
 // unrelated directory with no configuration, it starts the embedded
 // reference server and passes, writing its reports there.
 func TestBinaryRunsAnywhereAgainstTheEmbeddedServer(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the suite")
-	}
-	bin, err := Build()
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := suitetest.Build(t, "runs the suite")
 	dir := t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "-ginkgo.no-color")
 	cmd.Dir = dir
-	cmd.Env = Env(nil)
+	cmd.Env = suiterun.Env(nil)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("the suite binary failed in %s: %v\n%s", dir, err, out)
@@ -115,13 +111,7 @@ func TestBinaryRunsAnywhereAgainstTheEmbeddedServer(t *testing.T) {
 // A certification run (make certify) refuses anything that would certify
 // less than the whole catalogue under the standard profile.
 func TestCertificationRefusesFiltersAndStrict(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the suite")
-	}
-	bin, err := Build()
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := suitetest.Build(t, "runs the suite")
 	for name, tc := range map[string]struct {
 		env  map[string]string
 		args []string
@@ -135,7 +125,7 @@ func TestCertificationRefusesFiltersAndStrict(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			cmd := exec.Command(bin, tc.args...)
 			cmd.Dir = t.TempDir()
-			cmd.Env = Env(tc.env)
+			cmd.Env = suiterun.Env(tc.env)
 			out, err := cmd.CombinedOutput()
 			if err == nil || !strings.Contains(string(out), tc.want) {
 				t.Errorf("err=%v, want a refusal saying %q:\n%s", err, tc.want, out)
@@ -150,7 +140,7 @@ func TestRefusedManualTokenStopsTheRun(t *testing.T) {
 	bin, srv, ctx := suiteAgainst(t, refserver.Options{})
 	// Well-formed, but signed with another key: 401.
 	forged := "eyJhbGciOiJIUzI1NiIsImtpZCI6IjEiLCJ0eXAiOiJKV1QifQ.eyJza3lwZWlkIjoiYWNzOnJfMSJ9.c2lnbmF0dXJlLWJ5LWFub3RoZXIta2V5"
-	res, err := Run(ctx, bin, t.TempDir(), "", map[string]string{"CHAT_ENDPOINT": srv.HTTP.URL, "CHAT_TOKEN": forged})
+	res, err := suiterun.Run(ctx, bin, t.TempDir(), "", map[string]string{"CHAT_ENDPOINT": srv.HTTP.URL, "CHAT_TOKEN": forged})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,16 +154,10 @@ func TestRefusedManualTokenStopsTheRun(t *testing.T) {
 
 // suiteAgainst builds the suite and serves a reference server with opts for
 // the test; the server and the deadline end with it.
-func suiteAgainst(t *testing.T, opts refserver.Options) (string, *Server, context.Context) {
+func suiteAgainst(t *testing.T, opts refserver.Options) (string, *suiterun.Server, context.Context) {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("runs the suite")
-	}
-	bin, err := Build()
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := NewServerWith(opts, nil)
+	bin := suitetest.Build(t, "runs the suite")
+	srv, err := suiterun.NewServerWith(opts, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
