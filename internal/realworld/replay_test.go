@@ -13,6 +13,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/chatconform/chatconform/internal/client"
+	"github.com/chatconform/chatconform/internal/openapi"
 	"github.com/chatconform/chatconform/internal/recordings"
 	"github.com/chatconform/chatconform/internal/transcript"
 	"github.com/chatconform/chatconform/internal/wire"
@@ -65,6 +66,16 @@ func (r *replayed) fetcher(thread, maxPageSize string) contract.Fetch {
 		}
 		return r.Client.Do(ctx, client.Follow(token, link))
 	}
+}
+
+// add replays the add of body to thread through the client and judges it
+// as the suite judges it: 201, conformant to spec.
+func (r *replayed) add(ctx context.Context, g *WithT, thread string, body []byte, spec *openapi.Spec) *transcript.Response {
+	resp, err := r.Client.Do(ctx, client.AddRaw("replayed-token", thread, body))
+	g.ExpectWithOffset(1, err).NotTo(HaveOccurred())
+	g.ExpectWithOffset(1, resp).To(matchers.HaveStatus(http.StatusCreated))
+	g.ExpectWithOffset(1, resp).To(matchers.ConformToOperation(spec))
+	return resp
 }
 
 // participantIDs are the raw ids (wire.Identifier.Key) of the
@@ -122,10 +133,7 @@ func TestReplayNetPaging(t *testing.T) {
 	defer cancel()
 
 	// The add, replayed through the client, judged as the suite judges it.
-	resp, err := rp.Client.Do(ctx, client.AddRaw("replayed-token", netThread, add.RequestBody))
-	g.Expect(err).NotTo(HaveOccurred())
-	g.Expect(resp).To(matchers.HaveStatus(http.StatusCreated))
-	g.Expect(resp).To(matchers.ConformToOperation(stable))
+	resp := rp.add(ctx, g, netThread, add.RequestBody, stable)
 	g.Expect(string(resp.Body)).To(Equal("{}"))
 
 	// The expected members, from the recorded requests themselves.
@@ -198,10 +206,7 @@ func TestReplayJavaListing(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 
-	resp, err := rp.Client.Do(ctx, client.AddRaw("replayed-token", thread, add.RequestBody))
-	g.Expect(err).NotTo(HaveOccurred())
-	g.Expect(resp).To(matchers.HaveStatus(http.StatusCreated))
-	g.Expect(resp).To(matchers.ConformToOperation(stable))
+	rp.add(ctx, g, thread, add.RequestBody, stable)
 
 	walk, err := contract.Follow(ctx, rp.fetcher(thread, ""), contract.Bound(len(want), len(want)))
 	g.Expect(err).NotTo(HaveOccurred())
