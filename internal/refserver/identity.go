@@ -52,43 +52,42 @@ func (s *Server) issueAccessToken(w http.ResponseWriter, r *http.Request, c *cal
 	if err := checkScopes(req.Scopes, false); err != nil {
 		return err
 	}
-	id := r.PathValue("id")
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u, err := s.liveUser(id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, s.issueToken(u, id, req.Scopes, minutes))
-	return nil
+	return s.asUser(r, func(u *user) error {
+		writeJSON(w, http.StatusOK, s.issueToken(u, r.PathValue("id"), req.Scopes, minutes))
+		return nil
+	})
 }
 
 // revokeAccessTokens is POST /identities/{id}/:revokeAccessTokens: every
 // token issued so far stops working, however recent.
 func (s *Server) revokeAccessTokens(w http.ResponseWriter, r *http.Request, c *call) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u, err := s.liveUser(r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	clear(u.tokens)
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return s.asUser(r, func(u *user) error {
+		clear(u.tokens)
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	})
 }
 
 // deleteIdentity is DELETE /identities/{id}: the user and its tokens die.
 func (s *Server) deleteIdentity(w http.ResponseWriter, r *http.Request, c *call) error {
+	return s.asUser(r, func(u *user) error {
+		u.deleted = true
+		clear(u.tokens)
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	})
+}
+
+// asUser runs f, holding s.mu, on the live user of the request's path
+// (liveUser).
+func (s *Server) asUser(r *http.Request, f func(u *user) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	u, err := s.liveUser(r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	u.deleted = true
-	clear(u.tokens)
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return f(u)
 }
 
 // liveUser returns an existing, undeleted user or a 404. The caller holds s.mu.
