@@ -118,51 +118,49 @@ func fallback(mux *http.ServeMux) http.Handler {
 // identityAPI wraps an Identity operation: api-version, then the HMAC
 // signature over the exact bytes received. Identity calls are never rate-limited.
 func (s *Server) identityAPI(h endpoint) http.Handler {
-	supported := strings.Join(identityAPIVersions, ", ")
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("api-supported-versions", supported)
+	return s.api(identityAPIVersions, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Request-Context", "appId=")
 		// Identity echoes the client request id every time (live service).
 		echoClientRequestID(w, r, true)
-		c := &call{}
-		err := func() (err error) {
-			if c.apiVersion, err = apiVersion(r, identityAPIVersions); err != nil {
-				return err
-			}
-			if c.body, err = s.readBody(w, r); err != nil {
-				return err
-			}
-			if err = s.verifyHMAC(r, c.body); err != nil {
-				return err
-			}
-			return h(w, r, c)
-		}()
-		if err != nil {
-			fail(w, err)
+	}, func(w http.ResponseWriter, r *http.Request, c *call) (err error) {
+		if c.body, err = s.readBody(w, r); err != nil {
+			return err
 		}
-	})
+		return s.verifyHMAC(r, c.body)
+	}, h)
 }
 
 // chatAPI wraps a Chat operation: api-version, Bearer token, body, then the
 // rate limits of class.
 func (s *Server) chatAPI(class limitClass, h endpoint) http.Handler {
-	supported := strings.Join(wire.SupportedChatVersions, ", ")
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("api-supported-versions", supported)
+	return s.api(wire.SupportedChatVersions, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Access-Control-Expose-Headers", "*")
 		echoClientRequestID(w, r, false)
+	}, func(w http.ResponseWriter, r *http.Request, c *call) (err error) {
+		if c.user, c.scopes, err = s.authenticateBearer(r); err != nil {
+			return err
+		}
+		if c.body, err = s.readBody(w, r); err != nil {
+			return err
+		}
+		return s.admit(w, class, c.user, r.PathValue("threadId"))
+	}, h)
+}
+
+// api wraps an operation of an API with its versions: headers sets the
+// headers every answer has, then the api-version is checked, then admit
+// (which fills in the call) and h run; an error is the answer.
+func (s *Server) api(versions []string, headers func(http.ResponseWriter, *http.Request), admit, h endpoint) http.Handler {
+	supported := strings.Join(versions, ", ")
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("api-supported-versions", supported)
+		headers(w, r)
 		c := &call{}
 		err := func() (err error) {
-			if c.apiVersion, err = apiVersion(r, wire.SupportedChatVersions); err != nil {
+			if c.apiVersion, err = apiVersion(r, versions); err != nil {
 				return err
 			}
-			if c.user, c.scopes, err = s.authenticateBearer(r); err != nil {
-				return err
-			}
-			if c.body, err = s.readBody(w, r); err != nil {
-				return err
-			}
-			if err = s.admit(w, class, c.user, r.PathValue("threadId")); err != nil {
+			if err = admit(w, r, c); err != nil {
 				return err
 			}
 			return h(w, r, c)
