@@ -3,7 +3,6 @@ package main
 import (
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/chatconform/chatconform/internal/faults"
 	"github.com/chatconform/chatconform/internal/report"
-	"github.com/chatconform/chatconform/internal/suiterun"
 	"github.com/chatconform/chatconform/internal/suiterun/suitetest"
 )
 
@@ -158,14 +156,8 @@ func TestCertificationRefusesChoices(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			tc.env["CHATCONFORM_CERTIFY"] = "1"
-			cmd := exec.Command(bin)
-			cmd.Dir = t.TempDir()
-			cmd.Env = suiterun.Env(tc.env)
-			out, err := cmd.CombinedOutput()
-			if err == nil || !strings.Contains(string(out), tc.want) {
-				t.Errorf("err=%v, want a refusal saying %q:\n%s", err, tc.want, out)
-			}
-			if _, err := os.Stat(filepath.Join(cmd.Dir, "reports", report.FileResults)); err == nil {
+			dir := suitetest.Refused(t, bin, tc.env, tc.want)
+			if _, err := os.Stat(filepath.Join(dir, "reports", report.FileResults)); err == nil {
 				t.Errorf("a refused run wrote results.json")
 			}
 		})

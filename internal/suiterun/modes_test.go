@@ -122,15 +122,7 @@ func TestCertificationRefusesFiltersAndStrict(t *testing.T) {
 		"strict":       {map[string]string{"CHATCONFORM_CERTIFY": "1", "CHAT_STRICT": "1"}, nil, "unset CHAT_STRICT"},
 		"dry run":      {map[string]string{"CHATCONFORM_CERTIFY": "1"}, []string{"-ginkgo.dry-run"}, "remove --dry-run"},
 	} {
-		t.Run(name, func(t *testing.T) {
-			cmd := exec.Command(bin, tc.args...)
-			cmd.Dir = t.TempDir()
-			cmd.Env = suiterun.Env(tc.env)
-			out, err := cmd.CombinedOutput()
-			if err == nil || !strings.Contains(string(out), tc.want) {
-				t.Errorf("err=%v, want a refusal saying %q:\n%s", err, tc.want, out)
-			}
-		})
+		t.Run(name, func(t *testing.T) { suitetest.Refused(t, bin, tc.env, tc.want, tc.args...) })
 	}
 }
 
