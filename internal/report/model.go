@@ -90,13 +90,15 @@ var areaOrder = func() []string {
 // areaTitles are the headings the reports use.
 
 var areaTitles = map[string]string{
-	"add":      "Add participants",
-	"list":     "List participants",
-	"paging":   "Paging",
-	"time":     "shareHistoryTime",
-	"errors":   "Authentication, authorisation and errors",
-	"metadata": "Participant metadata (preview)",
-	"remove":   "Remove participants",
+	"add":         "Add participants",
+	"list":        "List participants",
+	"paging":      "Paging",
+	"time":        "shareHistoryTime",
+	"errors":      "Authentication, authorisation and errors",
+	"metadata":    "Participant metadata (preview)",
+	"remove":      "Remove participants",
+	"stateful":    "Sequences (model-based)",
+	"concurrency": "Concurrency",
 }
 
 func areaTitle(a string) string {
