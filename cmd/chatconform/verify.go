@@ -76,8 +76,12 @@ func verify(archive string, w io.Writer) error {
 	if res.Strict {
 		strict = "strict"
 	}
+	verdict := res.Verdict
+	if res.VerdictLine != "" {
+		verdict = res.VerdictLine // what was chosen: waived findings, opt-in checks not run
+	}
 	fmt.Fprintf(w, "\nverdict: %s\n  %s, api-version %s, %s profile, chatconform %s, run %s → %s\n  %d passed, %d failed, %d warned, %d skipped, %d error of %d assertions\n",
-		res.Verdict, res.Endpoint, res.APIVersion, strict, res.SuiteVersion,
+		verdict, res.Endpoint, res.APIVersion, strict, res.SuiteVersion,
 		res.StartTime.Format("2006-01-02T15:04:05Z07:00"), res.EndTime.Format("2006-01-02T15:04:05Z07:00"),
 		res.Totals.Passed, res.Totals.Failed, res.Totals.Warned, res.Totals.Skipped, res.Totals.Error, res.Totals.Assertions)
 	return nil
