@@ -20,9 +20,10 @@ import (
 // judged request (never retried) or a whole unpaged listing. Its outcome is
 // judged on the spec goroutine afterwards, through Resp or Walk.
 type Flight struct {
-	Name string
-	req  client.Request
-	list *Thread
+	Name  string
+	req   client.Request
+	list  *Thread
+	after time.Duration // sent this long after the release
 
 	resp       *transcript.Response
 	walk       contract.Walk
@@ -39,8 +40,9 @@ func SendFlight(name string, req client.Request) *Flight {
 // ListFlight is a flight of t's unpaged listing, its nextLinks followed.
 func ListFlight(name string, t *Thread) *Flight { return &Flight{Name: name, list: t} }
 
-// IsListing says the flight reads a listing.
-func (f *Flight) IsListing() bool { return f.list != nil }
+// After delays the flight by d past the release, so that it lands while
+// the others are in flight rather than ahead of them.
+func (f *Flight) After(d time.Duration) *Flight { f.after = d; return f }
 
 // fly sends the flight. It runs off the spec goroutine, so it calls neither
 // Ginkgo nor Gomega: a failure there would not stop the spec.
@@ -111,6 +113,9 @@ func Together(ctx context.Context, fs ...*Flight) Timing {
 		done.Go(func() {
 			ready.Done()
 			<-release
+			if f.after > 0 {
+				time.Sleep(f.after)
+			}
 			f.fly(ctx)
 		})
 	}

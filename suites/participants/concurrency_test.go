@@ -3,6 +3,7 @@ package participants
 import (
 	"fmt"
 	"net/http"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -81,11 +82,12 @@ var _ = Describe("Concurrent requests", func() {
 		Assert("CONC-03", "never shows a participant twice", func(ctx SpecContext) {
 			ps := Members(0, 4)
 			adds := addFlights(ps[0:1], ps[1:2], ps[2:3], ps[3:4])
-			// Interleaved, so that no kind of request is always sent first;
-			// 3 listings and the ListAll after stay within 10 per 10 s.
+			// Interleaved, and a millisecond apart, so that some listing
+			// lands while adds are in flight even when the adds are slow to
+			// arrive; 3 listings and the ListAll after stay within 10 per 10 s.
 			var lists []*Flight
 			for i := range 3 {
-				lists = append(lists, ListFlight(fmt.Sprintf("list #%d", i+1), t))
+				lists = append(lists, ListFlight(fmt.Sprintf("list #%d", i+1), t).After(time.Duration(i)*time.Millisecond))
 			}
 			all := []*Flight{adds[0], lists[0], adds[1], lists[1], adds[2], lists[2], adds[3]}
 			timing := Together(ctx, all...)
