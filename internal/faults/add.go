@@ -14,7 +14,7 @@ func addFaults() []Fault {
 			Name:       "add-200-not-201",
 			Mistake:    "answers a successful add with 200 OK instead of 201 Created",
 			Trips:      []string{"ADD-01"},
-			Collateral: []string{"ADD-05", "ADD-09"},
+			Collateral: []string{"ADD-05", "ADD-09", "CONC-01", "CONC-02"},
 			Wrap:       onStatus(isAdd, http.StatusCreated, func(c *captured) { c.status = http.StatusOK }),
 		},
 		{
@@ -56,7 +56,9 @@ func addFaults() []Fault {
 			Name:    "readd-duplicates-member",
 			Mistake: "inserts a participant again when it is re-added, instead of ignoring it",
 			Trips:   []string{"ADD-05", "ADD-06"},
-			Wrap:    duplicating(func(known, _ bool, _ int) bool { return known }),
+			// Concurrent adds of one participant are re-adds too.
+			Collateral: []string{"CONC-01"},
+			Wrap:       duplicating(func(known, _ bool, _ int) bool { return known }),
 		},
 		{
 			Name:    "mixed-add-duplicates-existing",

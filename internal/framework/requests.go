@@ -31,6 +31,13 @@ import (
 func Send(ctx context.Context, req client.Request) *transcript.Response {
 	GinkgoHelper()
 	resp, err := Env.Client.Do(ctx, req)
+	return sent(req, resp, err)
+}
+
+// sent judges the outcome of a request as Send does; a request sent off
+// the spec goroutine (Together) is judged through it afterwards.
+func sent(req client.Request, resp *transcript.Response, err error) *transcript.Response {
+	GinkgoHelper()
 	if err != nil {
 		transportFailure(resp, err)
 	}
@@ -46,7 +53,15 @@ func Send(ctx context.Context, req client.Request) *transcript.Response {
 // whichever spec provoked it.
 func Judge(ctx context.Context, req client.Request) *transcript.Response {
 	GinkgoHelper()
-	resp := Send(ctx, req.NoRetry())
+	req = req.NoRetry()
+	resp, err := Env.Client.Do(ctx, req)
+	return judgeSent(req, resp, err)
+}
+
+// judgeSent is Judge's verdict on a request already sent.
+func judgeSent(req client.Request, resp *transcript.Response, err error) *transcript.Response {
+	GinkgoHelper()
+	resp = sent(req, resp, err)
 	if resp.Status >= 400 {
 		envelope := contract.CheckErrorEnvelope(resp.Header, resp.Body)
 		CheckViolations(envelope, "ERR-05", resp.Exchange.String())
@@ -297,6 +312,13 @@ func idLines(ps []wire.Participant) string {
 // judges, so none is retried.
 func Walk(ctx context.Context, t *Thread, n, k int) contract.Walk {
 	GinkgoHelper()
+	w, err := follow(ctx, t, n, k)
+	return walked(w, err)
+}
+
+// follow reads the walk without judging it: it calls neither Ginkgo nor
+// Gomega, so it may run off the spec goroutine (Together).
+func follow(ctx context.Context, t *Thread, n, k int) (contract.Walk, error) {
 	maxPageSize, skip := "", ""
 	if n > 0 {
 		maxPageSize = strconv.Itoa(n)
@@ -304,7 +326,7 @@ func Walk(ctx context.Context, t *Thread, n, k int) contract.Walk {
 	if k > 0 {
 		skip = strconv.Itoa(k)
 	}
-	w, err := contract.FollowWithin(ctx, func(ctx context.Context, link string) (*transcript.Response, error) {
+	return contract.FollowWithin(ctx, func(ctx context.Context, link string) (*transcript.Response, error) {
 		req := client.ListParticipants(t.Host.Token, t.ID, maxPageSize, skip)
 		if link != "" {
 			req = client.Follow(t.Host.Token, absolute(link))
@@ -316,6 +338,11 @@ func Walk(ctx context.Context, t *Thread, n, k int) contract.Walk {
 		}
 		return resp, err
 	}, walkLimits(t, n, k))
+}
+
+// walked judges a walk follow read, on the spec goroutine.
+func walked(w contract.Walk, err error) contract.Walk {
+	GinkgoHelper()
 	if err != nil {
 		var se *contract.StatusError
 		if errors.As(err, &se) {

@@ -31,6 +31,9 @@ const (
 	// EntryWaived: a finding a waiver covers (a JSON-encoded Finding with
 	// Outcome Waived and the waiver's fields); it does not fail the spec.
 	EntryWaived = "waived"
+	// EntryTiming: when each request of a concurrent batch ran (text), so
+	// a reader sees that they overlapped.
+	EntryTiming = "timing"
 )
 
 // Finding is evidence against assertion ID seen by a spec of assertion By.

@@ -1,6 +1,7 @@
 package refserver
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -356,5 +357,49 @@ func TestConcurrentAddsOfTheSameParticipant(t *testing.T) {
 		if n != 1 {
 			t.Errorf("%s listed %d times", id, n)
 		}
+	}
+}
+
+// CONC-01…03 under -race: adds of the same participant and of distinct
+// ones, released together with listings, leave each member listed once,
+// and no listing read meanwhile shows anyone twice.
+func TestConcurrentAddsAndListings(t *testing.T) {
+	f := newFixture(t, Options{})
+	owner := f.newUser()
+	thread := f.createThread(owner)
+	ids := f.seedUsers(6)
+	release := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range 12 {
+		wg.Go(func() {
+			<-release
+			switch i % 3 {
+			case 0: // the same participant each time
+				if r := f.add(owner, thread, stable, ids[0]); r.status != 201 {
+					t.Errorf("concurrent add of one participant: %s", r)
+				}
+			case 1: // a distinct one each time
+				if r := f.add(owner, thread, stable, ids[1+i/3]); r.status != 201 {
+					t.Errorf("concurrent add: %s", r)
+				}
+			default:
+				r := f.chat("GET", threadPath(thread, "/participants", stable), owner.token, "")
+				var page wire.ParticipantsCollection
+				if r.status != 200 || json.Unmarshal(r.body, &page) != nil {
+					t.Errorf("listing during adds: %s", r)
+					return
+				}
+				if got := memberIDs(page.Value); len(slices.Compact(slices.Sorted(slices.Values(got)))) != len(got) {
+					t.Errorf("a listing during adds shows a member twice: %v", got)
+				}
+			}
+		})
+	}
+	close(release)
+	wg.Wait()
+	got := slices.Sorted(slices.Values(memberIDs(f.members(owner, thread))))
+	want := slices.Sorted(slices.Values([]string{owner.id, ids[0], ids[1], ids[2], ids[3], ids[4]}))
+	if !slices.Equal(got, want) {
+		t.Errorf("members after concurrent adds %v, want %v", got, want)
 	}
 }

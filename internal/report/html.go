@@ -68,7 +68,7 @@ type htmlAssertion struct {
 
 type htmlSpec struct {
 	Name, Outcome, Message, Duration string
-	Warnings                         []string
+	Warnings, Timings                []string
 	Curl                             string
 	Exchanges                        []htmlExchange
 	Omitted                          int
@@ -164,6 +164,7 @@ func htmlAssertionOf(a assertion) htmlAssertion {
 		hs := htmlSpec{
 			Name: s.Name, Outcome: string(s.Outcome), Duration: s.Duration.Round(time.Millisecond).String(),
 			Warnings:      s.Warnings,
+			Timings:       s.Timings,
 			OpenExchanges: s.Outcome == outcome.Failed || s.Outcome == outcome.Error,
 		}
 		if s.Outcome != outcome.Passed && s.Outcome != outcome.Warned {

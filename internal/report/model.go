@@ -70,8 +70,10 @@ type spec struct {
 	Name      string
 	Exchanges []recorded
 	// Repro is the request a failure or error is about (nil otherwise).
-	Repro             *transcript.Exchange
-	Warnings          []string
+	Repro    *transcript.Exchange
+	Warnings []string
+	// Timings are when the requests of a concurrent batch ran (CONC).
+	Timings           []string
 	Requests, Retries int
 }
 
@@ -130,6 +132,7 @@ func newRun(r types.Report, m Meta) *run {
 				}
 			}
 			sv.Warnings = entriesNamed(s.Report, outcome.EntryWarning)
+			sv.Timings = entriesNamed(s.Report, outcome.EntryTiming)
 			if s.Outcome == outcome.Failed || s.Outcome == outcome.Error {
 				sv.Repro = reproducible(s.Report, sv.Exchanges)
 			}

@@ -79,6 +79,7 @@ func renderSummary(x *run) []byte {
 	writeFindings(&b, x, outcome.Failed, "Failures")
 	writeFindings(&b, x, outcome.Error, "Errors (the harness could not judge: not a conformance finding)")
 	writeWaived(&b, x)
+	writeTimings(&b, x)
 	return []byte(b.String())
 }
 
@@ -293,4 +294,22 @@ func limitLines(s string, n int) string {
 		return strings.Join(lines, "\n")
 	}
 	return strings.Join(lines[:n], "\n") + fmt.Sprintf("\n… (%d more lines in report.html)", len(lines)-n)
+}
+
+// writeTimings shows when the requests of each concurrent batch ran, so a
+// reader sees that a concurrency check's requests really overlapped.
+func writeTimings(b *strings.Builder, x *run) {
+	first := true
+	for _, a := range x.Assertions {
+		for _, s := range a.Specs {
+			for _, t := range s.Timings {
+				if first {
+					fmt.Fprintf(b, "\n## Timing of concurrent requests\n")
+					first = false
+				}
+				fmt.Fprintf(b, "\nSpec: %s\n\n", mdCode(s.Name))
+				fmt.Fprint(b, mdBlock("text", limitLines(t, summaryMessageLines)))
+			}
+		}
+	}
 }

@@ -171,3 +171,32 @@ func TestSummaryListsFindings(t *testing.T) {
 		}
 	}
 }
+
+// The timing of a concurrency check's requests is shown in summary.md and
+// report.html, so a reader sees that they really overlapped.
+func TestTimingIsReported(t *testing.T) {
+	r := fixtureReport()
+	timing := "5 requests released together (times relative to the first start):\n  add #1   +0.0 ms … +3.1 ms (3.1 ms)\noverlapped: all 5 were in flight at once"
+	r.SpecReports = append(r.SpecReports, newSpec("CONC-01", "Concurrent requests", "[CONC-01] answers each 201").
+		entry(outcome.EntryTiming, timing).build())
+	x := newRun(r, fixtureMeta())
+	md := string(renderSummary(x))
+	page, err := renderHTML(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// html/template writes + as &#43;, which a browser shows as +.
+	for out, wants := range map[string][]string{
+		md:           {"add #1   +0.0 ms … +3.1 ms (3.1 ms)", "overlapped: all 5 were in flight at once"},
+		string(page): {`<pre class="msg timing">`, "add #1   &#43;0.0 ms … &#43;3.1 ms (3.1 ms)", "overlapped: all 5 were in flight at once"},
+	} {
+		for _, want := range wants {
+			if !strings.Contains(out, want) {
+				t.Errorf("the report lacks %q", want)
+			}
+		}
+	}
+	if !strings.Contains(md, "## Timing of concurrent requests") {
+		t.Errorf("summary.md has no timing section:\n%s", md)
+	}
+}

@@ -1,0 +1,252 @@
+package faults
+
+import (
+	"encoding/json"
+	"maps"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+)
+
+// raceWindow is how long each fault's add takes between reading the
+// membership and writing it: the window concurrent requests fall into.
+// Sequential requests never do, so only the CONC specs see these faults.
+const raceWindow = 30 * time.Millisecond
+
+func concurrencyFaults() []Fault {
+	return []Fault{
+		{
+			Name:       "concurrent-add-duplicates",
+			Mistake:    "checks whether a participant is a member, then inserts it: concurrent adds of the same new participant each insert a row",
+			Trips:      []string{"CONC-01"},
+			Collateral: []string{"ADD-04"},
+			Wrap:       checkThenInsert(),
+		},
+		{
+			Name:       "concurrent-adds-lose-updates",
+			Mistake:    "reads the thread's membership, adds the new participants and writes it back: concurrent adds overwrite each other",
+			Trips:      []string{"CONC-02"},
+			Collateral: []string{"ADD-04"},
+			Wrap:       readModifyWrite(),
+		},
+		{
+			Name:    "list-repeats-during-add",
+			Mistake: "lists a half-written membership while an add is in flight: the last participant appears twice",
+			Trips:   []string{"CONC-03"},
+			Wrap:    listsDuringAdds(),
+		},
+	}
+}
+
+// acceptedIDs are the distinct raw ids of an add the answer did not name
+// in invalidParticipants.
+func acceptedIDs(r *http.Request, c *captured) []string {
+	var res struct {
+		Invalid []struct {
+			Target string `json:"target"`
+		} `json:"invalidParticipants"`
+	}
+	_ = json.Unmarshal(c.body, &res)
+	invalid := map[string]bool{}
+	for _, e := range res.Invalid {
+		invalid[e.Target] = true
+	}
+	var ids []string
+	for _, id := range requestIDs(readBody(r)) {
+		if id != "" && !invalid[id] && !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// threadSets is per-thread sets of raw ids under one lock.
+type threadSets map[string]map[string]bool
+
+func (s threadSets) of(thread string) map[string]bool {
+	if s[thread] == nil {
+		s[thread] = map[string]bool{}
+	}
+	return s[thread]
+}
+
+// checkThenInsert keeps its own view of each thread's membership: an add
+// checks it, waits, then inserts. Every add that saw a participant absent
+// inserts a row; the rows beyond the first are listed as duplicates.
+func checkThenInsert() func(Deps, http.Handler) http.Handler {
+	var mu sync.Mutex
+	members := threadSets{}
+	extra := map[string]map[string]int{} // thread → raw id → rows beyond one
+	return func(_ Deps, next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			thread := threadOf(r)
+			switch {
+			case isAdd(r):
+				mu.Lock()
+				absent := map[string]bool{}
+				for _, id := range requestIDs(readBody(r)) {
+					absent[id] = !members.of(thread)[id]
+				}
+				mu.Unlock()
+				time.Sleep(raceWindow)
+				c := capture(next, r)
+				if c.status/100 == 2 {
+					mu.Lock()
+					for _, id := range acceptedIDs(r, c) {
+						if absent[id] && members.of(thread)[id] {
+							if extra[thread] == nil {
+								extra[thread] = map[string]int{}
+							}
+							extra[thread][id]++
+						}
+						members.of(thread)[id] = true
+					}
+					mu.Unlock()
+				}
+				c.write(w)
+			case isRemove(r):
+				readBody(r)
+				c := capture(next, r)
+				if c.status == http.StatusNoContent {
+					id := removeTarget(readBody(r))
+					mu.Lock()
+					delete(members.of(thread), id)
+					delete(extra[thread], id)
+					mu.Unlock()
+				}
+				c.write(w)
+			case isList(r):
+				c := capture(next, r)
+				if m := c.object(); m != nil {
+					vs, _ := m["value"].([]any)
+					out := []any{}
+					mu.Lock()
+					for _, v := range vs {
+						out = append(out, v)
+						if p, ok := v.(map[string]any); ok {
+							for range extra[thread][rawID(p)] {
+								out = append(out, v)
+							}
+						}
+					}
+					mu.Unlock()
+					if len(out) != len(vs) {
+						m["value"] = out
+						c.setObject(m)
+					}
+				}
+				c.write(w)
+			default:
+				next.ServeHTTP(w, r)
+			}
+		})
+	}
+}
+
+// readModifyWrite stores each thread's membership as one value an add
+// reads, extends and, after a delay, writes back: of concurrent adds the
+// last write wins, and the participants only the others wrote are no
+// longer listed (though the reference server still has them).
+func readModifyWrite() func(Deps, http.Handler) http.Handler {
+	var mu sync.Mutex
+	stored := threadSets{} // the membership as last written
+	added := threadSets{}  // every raw id an add wrote
+	return func(_ Deps, next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			thread := threadOf(r)
+			switch {
+			case isAdd(r):
+				readBody(r) // kept for acceptedIDs, after next consumed it
+				mu.Lock()
+				read := maps.Clone(stored.of(thread))
+				mu.Unlock()
+				time.Sleep(raceWindow)
+				c := capture(next, r)
+				if c.status/100 == 2 {
+					mu.Lock()
+					for _, id := range acceptedIDs(r, c) {
+						read[id], added.of(thread)[id] = true, true
+					}
+					stored[thread] = read
+					mu.Unlock()
+				}
+				c.write(w)
+			case isRemove(r):
+				readBody(r)
+				c := capture(next, r)
+				if c.status == http.StatusNoContent {
+					id := removeTarget(readBody(r))
+					mu.Lock()
+					delete(stored.of(thread), id)
+					delete(added.of(thread), id)
+					mu.Unlock()
+				}
+				c.write(w)
+			case isList(r):
+				c := capture(next, r)
+				if m := c.object(); m != nil {
+					vs, _ := m["value"].([]any)
+					mu.Lock()
+					kept := slices.DeleteFunc(slices.Clone(vs), func(v any) bool {
+						p, _ := v.(map[string]any)
+						id := rawID(p)
+						return p != nil && added.of(thread)[id] && !stored.of(thread)[id]
+					})
+					mu.Unlock()
+					if len(kept) != len(vs) {
+						m["value"] = kept
+						c.setObject(m)
+					}
+				}
+				c.write(w)
+			default:
+				next.ServeHTTP(w, r)
+			}
+		})
+	}
+}
+
+// listsDuringAdds counts each thread's adds in flight (each takes
+// raceWindow); a listing read meanwhile repeats its last participant, as
+// a listing of a half-written membership might.
+func listsDuringAdds() func(Deps, http.Handler) http.Handler {
+	var mu sync.Mutex
+	inFlight := map[string]int{}
+	return func(_ Deps, next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			thread := threadOf(r)
+			switch {
+			case isAdd(r):
+				mu.Lock()
+				inFlight[thread]++
+				mu.Unlock()
+				defer func() {
+					mu.Lock()
+					inFlight[thread]--
+					mu.Unlock()
+				}()
+				time.Sleep(raceWindow)
+				next.ServeHTTP(w, r)
+			case isList(r):
+				mu.Lock()
+				busy := inFlight[thread] > 0
+				mu.Unlock()
+				if !busy {
+					next.ServeHTTP(w, r)
+					return
+				}
+				c := capture(next, r)
+				if m := c.object(); m != nil {
+					if vs, _ := m["value"].([]any); len(vs) > 0 {
+						m["value"] = append(vs, vs[len(vs)-1])
+						c.setObject(m)
+					}
+				}
+				c.write(w)
+			default:
+				next.ServeHTTP(w, r)
+			}
+		})
+	}
+}
