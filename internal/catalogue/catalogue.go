@@ -21,7 +21,7 @@ const (
 type Assertion struct {
 	ID       string
 	Tier     Tier
-	Area     string // add, list, paging, time, errors, metadata, remove, stateful, concurrency
+	Area     string // add, list, paging, time, errors, metadata, remove, concurrency
 	Behavior string
 	// Capability names what a run needs for the spec to run at all ("" for
 	// nothing special); a spec without it is skipped with the reason.
@@ -76,7 +76,6 @@ var all = []Assertion{
 	{"REM-03", Must, "remove", "Remove with a malformed identifier returns 400 with the error envelope; remove on a thread that does not exist returns 404 with the error envelope.", ""},
 	{"REM-04", Must, "remove", "A caller who removed itself is no longer allowed on the thread: list and add return 403 with the error envelope.", CapMint},
 	{"REM-05", Must, "remove", "Paging after a remove still satisfies PAGE-01 to PAGE-04.", ""},
-	{"STATE-01", Must, "stateful", "After any sequence of add, remove and list operations, every listing equals the model of the thread's membership.", ""},
 	{"CONC-01", Must, "concurrency", "k concurrent adds naming the same new participant on one thread, released together, all answer 201, and the thread then lists that participant exactly once.", ""},
 	{"CONC-02", Must, "concurrency", "Concurrent adds of distinct participants on one thread all answer 201, and every one of them is then listed exactly once.", ""},
 	{"CONC-03", Should, "concurrency", "Listings read while adds are in flight never show a participant twice.", ""},

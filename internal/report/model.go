@@ -99,7 +99,6 @@ var areaTitles = map[string]string{
 	"errors":      "Authentication, authorisation and errors",
 	"metadata":    "Participant metadata (preview)",
 	"remove":      "Remove participants",
-	"stateful":    "Sequences (model-based)",
 	"concurrency": "Concurrency",
 }
 
