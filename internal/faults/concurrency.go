@@ -78,70 +78,47 @@ func checkThenInsert() func(Deps, http.Handler) http.Handler {
 	var mu sync.Mutex
 	members := threadSets{}
 	extra := map[string]map[string]int{} // thread → raw id → rows beyond one
-	return func(_ Deps, next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			thread := threadOf(r)
-			switch {
-			case isAdd(r):
-				mu.Lock()
-				absent := map[string]bool{}
+	return onThread(func(thread string, next http.Handler, w http.ResponseWriter, r *http.Request) {
+		switch {
+		case isAdd(r):
+			absent := map[string]bool{}
+			racyAdd(next, w, r, &mu, func() {
 				for _, id := range requestIDs(readBody(r)) {
 					absent[id] = !members.of(thread)[id]
 				}
-				mu.Unlock()
-				time.Sleep(raceWindow)
-				c := capture(next, r)
-				if c.status/100 == 2 {
-					mu.Lock()
-					for _, id := range acceptedIDs(r, c) {
-						if absent[id] && members.of(thread)[id] {
-							if extra[thread] == nil {
-								extra[thread] = map[string]int{}
-							}
-							extra[thread][id]++
+			}, func(accepted []string) {
+				for _, id := range accepted {
+					if absent[id] && members.of(thread)[id] {
+						if extra[thread] == nil {
+							extra[thread] = map[string]int{}
 						}
-						members.of(thread)[id] = true
+						extra[thread][id]++
 					}
-					mu.Unlock()
+					members.of(thread)[id] = true
 				}
-				c.write(w)
-			case isRemove(r):
-				readBody(r)
-				c := capture(next, r)
-				if c.status == http.StatusNoContent {
-					id := removeTarget(readBody(r))
-					mu.Lock()
-					delete(members.of(thread), id)
-					delete(extra[thread], id)
-					mu.Unlock()
-				}
-				c.write(w)
-			case isList(r):
-				c := capture(next, r)
-				if m := c.object(); m != nil {
-					vs, _ := m["value"].([]any)
-					out := []any{}
-					mu.Lock()
-					for _, v := range vs {
-						out = append(out, v)
-						if p, ok := v.(map[string]any); ok {
-							for range extra[thread][rawID(p)] {
-								out = append(out, v)
-							}
+			})
+		case isRemove(r):
+			forgetRemoved(next, w, r, &mu, func(id string) {
+				delete(members.of(thread), id)
+				delete(extra[thread], id)
+			})
+		case isList(r):
+			editValue(next, w, r, &mu, func(vs []any) []any {
+				out := []any{}
+				for _, v := range vs {
+					out = append(out, v)
+					if p, ok := v.(map[string]any); ok {
+						for range extra[thread][rawID(p)] {
+							out = append(out, v)
 						}
 					}
-					mu.Unlock()
-					if len(out) != len(vs) {
-						m["value"] = out
-						c.setObject(m)
-					}
 				}
-				c.write(w)
-			default:
-				next.ServeHTTP(w, r)
-			}
-		})
-	}
+				return out
+			})
+		default:
+			next.ServeHTTP(w, r)
+		}
+	})
 }
 
 // readModifyWrite stores each thread's membership as one value an add
@@ -152,59 +129,33 @@ func readModifyWrite() func(Deps, http.Handler) http.Handler {
 	var mu sync.Mutex
 	stored := threadSets{} // the membership as last written
 	added := threadSets{}  // every raw id an add wrote
-	return func(_ Deps, next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			thread := threadOf(r)
-			switch {
-			case isAdd(r):
-				readBody(r) // kept for acceptedIDs, after next consumed it
-				mu.Lock()
-				read := maps.Clone(stored.of(thread))
-				mu.Unlock()
-				time.Sleep(raceWindow)
-				c := capture(next, r)
-				if c.status/100 == 2 {
-					mu.Lock()
-					for _, id := range acceptedIDs(r, c) {
-						read[id], added.of(thread)[id] = true, true
-					}
-					stored[thread] = read
-					mu.Unlock()
+	return onThread(func(thread string, next http.Handler, w http.ResponseWriter, r *http.Request) {
+		switch {
+		case isAdd(r):
+			var read map[string]bool
+			racyAdd(next, w, r, &mu, func() { read = maps.Clone(stored.of(thread)) }, func(accepted []string) {
+				for _, id := range accepted {
+					read[id], added.of(thread)[id] = true, true
 				}
-				c.write(w)
-			case isRemove(r):
-				readBody(r)
-				c := capture(next, r)
-				if c.status == http.StatusNoContent {
-					id := removeTarget(readBody(r))
-					mu.Lock()
-					delete(stored.of(thread), id)
-					delete(added.of(thread), id)
-					mu.Unlock()
-				}
-				c.write(w)
-			case isList(r):
-				c := capture(next, r)
-				if m := c.object(); m != nil {
-					vs, _ := m["value"].([]any)
-					mu.Lock()
-					kept := slices.DeleteFunc(slices.Clone(vs), func(v any) bool {
-						p, _ := v.(map[string]any)
-						id := rawID(p)
-						return p != nil && added.of(thread)[id] && !stored.of(thread)[id]
-					})
-					mu.Unlock()
-					if len(kept) != len(vs) {
-						m["value"] = kept
-						c.setObject(m)
-					}
-				}
-				c.write(w)
-			default:
-				next.ServeHTTP(w, r)
-			}
-		})
-	}
+				stored[thread] = read
+			})
+		case isRemove(r):
+			forgetRemoved(next, w, r, &mu, func(id string) {
+				delete(stored.of(thread), id)
+				delete(added.of(thread), id)
+			})
+		case isList(r):
+			editValue(next, w, r, &mu, func(vs []any) []any {
+				return slices.DeleteFunc(slices.Clone(vs), func(v any) bool {
+					p, _ := v.(map[string]any)
+					id := rawID(p)
+					return p != nil && added.of(thread)[id] && !stored.of(thread)[id]
+				})
+			})
+		default:
+			next.ServeHTTP(w, r)
+		}
+	})
 }
 
 // listsDuringAdds counts each thread's adds in flight (each takes
@@ -213,40 +164,92 @@ func readModifyWrite() func(Deps, http.Handler) http.Handler {
 func listsDuringAdds() func(Deps, http.Handler) http.Handler {
 	var mu sync.Mutex
 	inFlight := map[string]int{}
-	return func(_ Deps, next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			thread := threadOf(r)
-			switch {
-			case isAdd(r):
+	return onThread(func(thread string, next http.Handler, w http.ResponseWriter, r *http.Request) {
+		switch {
+		case isAdd(r):
+			mu.Lock()
+			inFlight[thread]++
+			mu.Unlock()
+			defer func() {
 				mu.Lock()
-				inFlight[thread]++
+				inFlight[thread]--
 				mu.Unlock()
-				defer func() {
-					mu.Lock()
-					inFlight[thread]--
-					mu.Unlock()
-				}()
-				time.Sleep(raceWindow)
+			}()
+			time.Sleep(raceWindow)
+			next.ServeHTTP(w, r)
+		case isList(r):
+			mu.Lock()
+			busy := inFlight[thread] > 0
+			mu.Unlock()
+			if !busy {
 				next.ServeHTTP(w, r)
-			case isList(r):
-				mu.Lock()
-				busy := inFlight[thread] > 0
-				mu.Unlock()
-				if !busy {
-					next.ServeHTTP(w, r)
-					return
-				}
-				c := capture(next, r)
-				if m := c.object(); m != nil {
-					if vs, _ := m["value"].([]any); len(vs) > 0 {
-						m["value"] = append(vs, vs[len(vs)-1])
-						c.setObject(m)
-					}
-				}
-				c.write(w)
-			default:
-				next.ServeHTTP(w, r)
+				return
 			}
-		})
+			editValue(next, w, r, &mu, func(vs []any) []any {
+				if len(vs) == 0 {
+					return vs
+				}
+				return append(vs, vs[len(vs)-1])
+			})
+		default:
+			next.ServeHTTP(w, r)
+		}
+	})
+}
+
+// forgetRemoved passes a remove on and, when it succeeded, calls forget
+// with the raw id it named, under mu.
+func forgetRemoved(next http.Handler, w http.ResponseWriter, r *http.Request, mu *sync.Mutex, forget func(id string)) {
+	readBody(r) // kept, to read the target after next consumed it
+	c := capture(next, r)
+	if c.status == http.StatusNoContent {
+		id := removeTarget(readBody(r))
+		mu.Lock()
+		forget(id)
+		mu.Unlock()
 	}
+	c.write(w)
+}
+
+// editValue passes a listing on and replaces its value array by what edit
+// makes of it, under mu.
+func editValue(next http.Handler, w http.ResponseWriter, r *http.Request, mu *sync.Mutex, edit func(vs []any) []any) {
+	c := capture(next, r)
+	if m := c.object(); m != nil {
+		vs, _ := m["value"].([]any)
+		mu.Lock()
+		out := edit(vs)
+		mu.Unlock()
+		if len(out) != len(vs) {
+			m["value"] = out
+			c.setObject(m)
+		}
+	}
+	c.write(w)
+}
+
+// onThread is a middleware that hands every request to serve with the
+// thread it is about.
+func onThread(serve func(thread string, next http.Handler, w http.ResponseWriter, r *http.Request)) func(Deps, http.Handler) http.Handler {
+	return func(_ Deps, next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { serve(threadOf(r), next, w, r) })
+	}
+}
+
+// racyAdd is an add with a race window: check reads the fault's state under
+// mu, the add then waits raceWindow and goes to the server, and when it
+// succeeded insert writes the state under mu with the raw ids it accepted.
+func racyAdd(next http.Handler, w http.ResponseWriter, r *http.Request, mu *sync.Mutex, check func(), insert func(accepted []string)) {
+	readBody(r) // kept for acceptedIDs, after next consumed it
+	mu.Lock()
+	check()
+	mu.Unlock()
+	time.Sleep(raceWindow)
+	c := capture(next, r)
+	if c.status/100 == 2 {
+		mu.Lock()
+		insert(acceptedIDs(r, c))
+		mu.Unlock()
+	}
+	c.write(w)
 }
