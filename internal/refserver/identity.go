@@ -18,11 +18,8 @@ func (s *Server) createIdentity(w http.ResponseWriter, r *http.Request, c *call)
 			return err
 		}
 	}
-	minutes, err := tokenMinutes(req.ExpiresInMinutes)
+	minutes, err := tokenTerms(req.ExpiresInMinutes, req.CreateTokenWithScopes, true)
 	if err != nil {
-		return err
-	}
-	if err := checkScopes(req.CreateTokenWithScopes, true); err != nil {
 		return err
 	}
 	id := wire.UserRawIDPrefix + s.resourceID + "_" + newGUID()
@@ -45,11 +42,8 @@ func (s *Server) issueAccessToken(w http.ResponseWriter, r *http.Request, c *cal
 	if err := decodeJSON(c.body, &req); err != nil {
 		return err
 	}
-	minutes, err := tokenMinutes(req.ExpiresInMinutes)
+	minutes, err := tokenTerms(req.ExpiresInMinutes, req.Scopes, false)
 	if err != nil {
-		return err
-	}
-	if err := checkScopes(req.Scopes, false); err != nil {
 		return err
 	}
 	return s.asUser(r, func(u *user) error {
@@ -97,6 +91,17 @@ func (s *Server) liveUser(id string) (*user, error) {
 		return nil, errorf(http.StatusNotFound, "identity %q does not exist", id)
 	}
 	return u, nil
+}
+
+// tokenTerms checks what a token request asks for, its lifetime and its
+// scopes (which only user creation may leave empty), and returns the
+// lifetime in minutes.
+func tokenTerms(expires *int, scopes []string, mayBeEmpty bool) (int, error) {
+	minutes, err := tokenMinutes(expires)
+	if err != nil {
+		return 0, err
+	}
+	return minutes, checkScopes(scopes, mayBeEmpty)
 }
 
 // tokenMinutes validates expiresInMinutes (60..1440, default 1440).
