@@ -191,7 +191,7 @@ var _ = Describe("Add Chat Participants", func() {
 			const malformed = "8:acs:not===valid"
 			resp := Judge(ctx, client.AddParticipants(t.Host.Token, t.ID, wire.Participant{
 				CommunicationIdentifier: wire.UserIdentifier(malformed)}))
-			Expect(resp).To(HaveStatus(http.StatusCreated, http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound, http.StatusUnprocessableEntity), "a malformed identifier")
+			Expect(resp).NotTo(HaveStatusClass(5), "a malformed identifier")
 			if resp.Status == http.StatusCreated {
 				Expect(resp).To(HaveInvalidParticipant(malformed))
 			} else {

@@ -51,7 +51,7 @@ var _ = Describe("Remove Chat Participant", func() {
 		for _, p := range rest {
 			got, _ := Find(after, p.CommunicationIdentifier.Key())
 			Expect(got.DisplayName).To(Equal(p.DisplayName), "%s was not removed and must be unchanged", p.CommunicationIdentifier.Key())
-			Expect(got.ShareHistoryTime).To(Equal(p.ShareHistoryTime), "%s was not removed and must be unchanged", p.CommunicationIdentifier.Key())
+			Expect(got.ShareHistoryTime).To(BeSameInstantAs(p.ShareHistoryTime), "%s was not removed and must be unchanged", p.CommunicationIdentifier.Key())
 		}
 	})
 
