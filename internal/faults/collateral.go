@@ -43,7 +43,6 @@ var observedElsewhere = map[string][]string{
 	"skip-start-next-link-wrong":       {"ADD-04", "PAGE-03"},
 	"time-ignores-sent-value":          {"ADD-04"},
 	"time-invalid-stored-and-echoed":   {"TIME-01", "TIME-02"},
-	"time-shifted-an-hour":             {"ADD-04"},
 	"time-space-separator":             {"ADD-04"},
 	"time-without-zone":                {"ADD-04"},
 }

@@ -61,9 +61,10 @@ func timeFaults() []Fault {
 			Wrap:    editInstants(func(t time.Time) string { return t.In(time.FixedZone("CET", 3600)).Format(time.RFC3339) }),
 		},
 		{
-			Name:       "time-shifted-an-hour",
-			Mistake:    "stores shareHistoryTime as local time and returns it as UTC, an hour off",
-			Trips:      []string{"TIME-03"},
+			Name:    "time-shifted-an-hour",
+			Mistake: "stores shareHistoryTime as local time and returns it as UTC, an hour off",
+			// ADD-04 judges the shareHistoryTime sent on every listing after an add.
+			Trips:      []string{"TIME-03", "ADD-04"},
 			Collateral: []string{"ADD-08"},
 			Wrap: editTimes(func(s string) string {
 				return parsed(s, func(t time.Time) string {
