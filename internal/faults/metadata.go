@@ -3,6 +3,8 @@ package faults
 import (
 	"net/http"
 	"strings"
+
+	"github.com/chatconform/chatconform/internal/limits"
 )
 
 const preview = "2024-03-15-preview"
@@ -38,7 +40,7 @@ func metadataFaults() []Fault {
 			Wrap: before(func(r *http.Request) {
 				editAdd(r, func(_ map[string]any, ps []any) bool {
 					objects(ps, func(p map[string]any) {
-						if md, ok := p["metadata"].(map[string]any); ok && metadataSize(md) > 1024 {
+						if md, ok := p["metadata"].(map[string]any); ok && metadataSize(md) > limits.MetadataBytes {
 							delete(p, "metadata")
 						}
 					})

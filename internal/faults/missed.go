@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/chatconform/chatconform/internal/limits"
 )
 
 // Defects the suite used to miss: each is subtle enough to pass a check
@@ -105,7 +107,7 @@ func missedFaults() []Fault {
 					return false
 				}
 				for _, p := range addRequest(readBody(r)) {
-					if md, ok := p["metadata"].(map[string]any); ok && metadataSize(md) == 1024 {
+					if md, ok := p["metadata"].(map[string]any); ok && metadataSize(md) == limits.MetadataBytes {
 						return true
 					}
 				}

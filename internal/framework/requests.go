@@ -385,17 +385,7 @@ func checkPages(w contract.Walk) {
 			}
 		}
 	}
-	CheckViolations(vs, "", walkURLs(w))
-}
-
-func walkURLs(w contract.Walk) string {
-	var b strings.Builder
-	for i, p := range w.Pages {
-		if p.Resp != nil && p.Resp.Exchange != nil {
-			fmt.Fprintf(&b, "page %d: %s %s\n", i+1, p.Resp.Exchange.Method, p.Resp.Exchange.URL)
-		}
-	}
-	return b.String()
+	CheckViolations(vs, "", describeWalk(w, contract.WalkWant{}))
 }
 
 // CheckViolations sends each oracle finding to the assertion it is evidence
