@@ -7,16 +7,66 @@ import "strings"
 
 // API versions the suite certifies and the Identity API version it mints with.
 const (
-	APIVersionStable   = "2024-03-07"
+	APIVersion20210307 = "2021-03-07"
+	APIVersion20210907 = "2021-09-07"
+	APIVersion20231107 = "2023-11-07"
+	APIVersion20240307 = "2024-03-07"
 	APIVersionPreview  = "2024-03-15-preview"
+	APIVersion20250315 = "2025-03-15"
+
+	// APIVersionStable is the GA version without metadata that single-version
+	// tests and faults use.
+	APIVersionStable = APIVersion20240307
+	// APIVersionLatest is the version the current SDKs send by default
+	// (@azure/communication-chat 1.6.0, .NET's LatestVersion).
+	APIVersionLatest = APIVersion20250315
+
 	IdentityAPIVersion = "2023-10-01"
+	// IdentityAPIVersion20221001 is what Python's azure-communication-identity
+	// 1.3.2 sends by default.
+	IdentityAPIVersion20221001 = "2022-10-01"
 )
 
-// SupportedChatVersions lists the chat api-versions, stable first.
-var SupportedChatVersions = []string{APIVersionStable, APIVersionPreview}
+// SupportedChatVersions lists the chat api-versions the suite knows, oldest
+// first. Callers must not modify it.
+var SupportedChatVersions = []string{
+	APIVersion20210307, APIVersion20210907, APIVersion20231107,
+	APIVersion20240307, APIVersionPreview, APIVersion20250315,
+}
 
-// HasMetadata reports whether participant metadata exists in that api-version.
-func HasMetadata(apiVersion string) bool { return apiVersion == APIVersionPreview }
+// KnownChatVersion reports whether the suite knows api-version v.
+func KnownChatVersion(v string) bool {
+	for _, k := range SupportedChatVersions {
+		if k == v {
+			return true
+		}
+	}
+	return false
+}
+
+// HasMetadata reports whether participant (and thread) metadata exists in
+// that api-version: 2024-03-15-preview and 2025-03-15.
+func HasMetadata(apiVersion string) bool {
+	return apiVersion == APIVersionPreview || apiVersion == APIVersion20250315
+}
+
+// HasRetentionPolicy reports whether create thread documents retentionPolicy
+// in that api-version (the same versions as metadata).
+func HasRetentionPolicy(apiVersion string) bool { return HasMetadata(apiVersion) }
+
+// IdentifierKinds are the CommunicationIdentifierModelKind values an
+// api-version documents. The 2021 versions' Common document is not public;
+// their recordings and the 2022-07-13 Common document give the four below.
+func IdentifierKinds(apiVersion string) []string {
+	kinds := []string{"unknown", "communicationUser", "phoneNumber", "microsoftTeamsUser"}
+	switch apiVersion {
+	case APIVersion20240307, APIVersionPreview:
+		kinds = append(kinds, "microsoftTeamsApp")
+	case APIVersion20250315:
+		kinds = append(kinds, "microsoftTeamsApp", "teamsExtensionUser")
+	}
+	return kinds
+}
 
 // CommunicationUser is the communicationUser sub-object of an identifier.
 type CommunicationUser struct {
