@@ -75,10 +75,18 @@ type Config struct {
 	Token, OutsiderToken string
 	// ParticipantIDs are raw ids of existing users to add (manual mode).
 	ParticipantIDs []string
-	APIVersion     string
-	ReportDir      string
-	Timeout        time.Duration
-	Strict         bool
+	// APIVersions are the chat api-versions the run certifies, oldest first
+	// (CHAT_API_VERSION: one, a list, all or supported). With supported they
+	// are every version the suite knows until the server has been asked;
+	// DiscoverVersions says so.
+	APIVersions      []string
+	DiscoverVersions bool
+	// APIVersion is the api-version of requests no spec owns (setup): the
+	// latest selected one.
+	APIVersion string
+	ReportDir  string
+	Timeout    time.Duration
+	Strict     bool
 	// RateLimitTests enables ERR-07; on by default only for the embedded server.
 	RateLimitTests bool
 	// SpecPath is CHAT_SPEC: another OpenAPI/Swagger document to validate against.
@@ -152,12 +160,15 @@ func Load(getenv func(string) string) (*Config, error) {
 	c.Token = p.str("CHAT_TOKEN")
 	c.OutsiderToken = p.str("CHAT_OUTSIDER_TOKEN")
 	c.ParticipantIDs = p.rawIDs("CHAT_PARTICIPANT_IDS")
-	c.APIVersion = p.oneOf("CHAT_API_VERSION", wire.APIVersionStable, wire.SupportedChatVersions)
+	c.APIVersions, c.DiscoverVersions = p.apiVersions("CHAT_API_VERSION")
+	c.APIVersion = c.APIVersions[len(c.APIVersions)-1]
 	c.ReportDir = p.strDefault("CHAT_REPORT_DIR", "./reports")
 	c.Timeout = p.duration("CHAT_TIMEOUT", 30*time.Second)
 	c.Strict = p.boolean("CHAT_STRICT", false)
 	c.RateLimitTests = p.boolean("CHAT_RATE_LIMIT_TESTS", c.Endpoint == nil)
-	c.SpecPath = p.file("CHAT_SPEC")
+	if c.SpecPath = p.file("CHAT_SPEC"); c.SpecPath != "" && len(c.APIVersions) > 1 {
+		p.fail("CHAT_SPEC", "replaces the document of one api-version, but CHAT_API_VERSION selects %s: set CHAT_API_VERSION to the document's version", strings.Join(c.APIVersions, ", "))
+	}
 	c.TrustedHosts = p.hosts("CHAT_TRUSTED_HOSTS")
 	c.CAFile = p.file("CHAT_CA_FILE")
 	c.InsecureSkipVerify = p.boolean("CHAT_INSECURE_SKIP_VERIFY", false)
@@ -194,7 +205,7 @@ func Load(getenv func(string) string) (*Config, error) {
 func (c *Config) Redacted() map[string]string {
 	m := map[string]string{
 		"mode":                      c.Mode(),
-		"CHAT_API_VERSION":          c.APIVersion,
+		"CHAT_API_VERSION":          c.apiVersionSetting(),
 		"CHAT_REPORT_DIR":           c.ReportDir,
 		"CHAT_TIMEOUT":              c.Timeout.String(),
 		"CHAT_STRICT":               strconv.FormatBool(c.Strict),
@@ -372,15 +383,55 @@ func (p *parser) rawIDs(name string) []string {
 	return ids
 }
 
-func (p *parser) oneOf(name, def string, allowed []string) string {
-	v := p.strDefault(name, def)
-	for _, a := range allowed {
-		if v == a {
-			return v
+// DefaultAPIVersions is CHAT_API_VERSION's default: every version the server
+// lists in api-supported-versions that the suite knows.
+const DefaultAPIVersions = "supported"
+
+// apiVersions parses CHAT_API_VERSION: one version, a comma-separated list,
+// "all" (every version the suite knows) or "supported" (those the server
+// lists, decided on a first request; until then every known version).
+func (p *parser) apiVersions(name string) ([]string, bool) {
+	v := strings.TrimSpace(p.strDefault(name, DefaultAPIVersions))
+	switch v {
+	case "all":
+		return append([]string(nil), wire.SupportedChatVersions...), false
+	case "supported":
+		return append([]string(nil), wire.SupportedChatVersions...), true
+	}
+	chosen := map[string]bool{}
+	var bad []string
+	for _, part := range strings.Split(v, ",") {
+		part = strings.TrimSpace(part)
+		switch {
+		case wire.KnownChatVersion(part):
+			chosen[part] = true
+		case part != "":
+			bad = append(bad, strconv.Quote(part))
 		}
 	}
-	p.fail(name, "is %q: want one of %s", v, strings.Join(allowed, ", "))
-	return def
+	if len(bad) > 0 || len(chosen) == 0 {
+		why := "names no api-version"
+		if len(bad) > 0 {
+			why = "the suite does not know " + strings.Join(bad, ", ")
+		}
+		p.fail(name, "is %q (%s): want supported, all, or one or more of %s separated by commas", v, why, strings.Join(wire.SupportedChatVersions, ", "))
+		return []string{wire.APIVersionLatest}, false
+	}
+	var out []string
+	for _, k := range wire.SupportedChatVersions { // oldest first, each once
+		if chosen[k] {
+			out = append(out, k)
+		}
+	}
+	return out, false
+}
+
+// apiVersionSetting is CHAT_API_VERSION as the run understood it.
+func (c *Config) apiVersionSetting() string {
+	if c.DiscoverVersions {
+		return "supported (" + strings.Join(c.APIVersions, ", ") + ")"
+	}
+	return strings.Join(c.APIVersions, ",")
 }
 
 func (p *parser) duration(name string, def time.Duration) time.Duration {

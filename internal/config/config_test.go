@@ -107,8 +107,8 @@ func TestDefaults(t *testing.T) {
 			if (c.Connection != nil) != tt.hasConnction {
 				t.Errorf("Connection = %v, want set=%v", c.Connection, tt.hasConnction)
 			}
-			if c.APIVersion != "2024-03-07" {
-				t.Errorf("APIVersion = %q, want 2024-03-07", c.APIVersion)
+			if !c.DiscoverVersions || strings.Join(c.APIVersions, ",") != strings.Join(wire.SupportedChatVersions, ",") || c.APIVersion != wire.APIVersionLatest {
+				t.Errorf("APIVersions = %v (discover %v), APIVersion %q: want every known version, discovered, and %s for setup", c.APIVersions, c.DiscoverVersions, c.APIVersion, wire.APIVersionLatest)
 			}
 			if c.Timeout != 30*time.Second {
 				t.Errorf("Timeout = %s, want 30s", c.Timeout)
@@ -190,9 +190,29 @@ func TestConnectionString(t *testing.T) {
 	}
 }
 
+func TestAPIVersions(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"all", strings.Join(wire.SupportedChatVersions, ",")},
+		{"2025-03-15", "2025-03-15"},
+		{" 2025-03-15 ,2021-09-07,2025-03-15", "2021-09-07,2025-03-15"}, // oldest first, once each
+	} {
+		c := mustLoad(t, map[string]string{"CHAT_API_VERSION": tt.in})
+		if got := strings.Join(c.APIVersions, ","); got != tt.want || c.DiscoverVersions {
+			t.Errorf("CHAT_API_VERSION=%q: %s (discover %v), want %s", tt.in, got, c.DiscoverVersions, tt.want)
+		}
+		if c.APIVersion != c.APIVersions[len(c.APIVersions)-1] {
+			t.Errorf("CHAT_API_VERSION=%q: setup version %s", tt.in, c.APIVersion)
+		}
+	}
+}
+
 func TestBadValues(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "does-not-exist.json")
 	dir := t.TempDir()
+	specFile := filepath.Join(dir, "chat.json")
+	if err := os.WriteFile(specFile, []byte("{}"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	withToken := func(kv ...string) map[string]string {
 		m := map[string]string{"CHAT_ENDPOINT": "https://chat.example.com", "CHAT_TOKEN": testToken}
 		for i := 0; i+1 < len(kv); i += 2 {
@@ -220,7 +240,10 @@ func TestBadValues(t *testing.T) {
 		{"connection string accesskey not base64", map[string]string{"ACS_CONNECTION_STRING": "endpoint=https://res.communication.azure.com/;accesskey=not*base64!"}, "ACS_CONNECTION_STRING", "not base64"},
 		{"connection string part without =", map[string]string{"ACS_CONNECTION_STRING": "https://res.communication.azure.com/"}, "ACS_CONNECTION_STRING", "without '='"},
 		{"connection string bad endpoint", map[string]string{"ACS_CONNECTION_STRING": "endpoint=res.communication.azure.com;accesskey=" + testKey}, "ACS_CONNECTION_STRING", "endpoint="},
-		{"api version", map[string]string{"CHAT_API_VERSION": "2021-09-07"}, "CHAT_API_VERSION", "2024-03-07, 2024-03-15-preview"},
+		{"api version", map[string]string{"CHAT_API_VERSION": "2020-09-21-preview"}, "CHAT_API_VERSION", `(the suite does not know "2020-09-21-preview"): want supported, all, or one or more of 2021-03-07, 2021-09-07`},
+		{"api version list", map[string]string{"CHAT_API_VERSION": "2025-03-15, 2024-3-7"}, "CHAT_API_VERSION", `does not know "2024-3-7"`},
+		{"empty api version list", map[string]string{"CHAT_API_VERSION": " , "}, "CHAT_API_VERSION", "names no api-version"},
+		{"spec with several versions", map[string]string{"CHAT_API_VERSION": "all", "CHAT_SPEC": specFile}, "CHAT_SPEC", "replaces the document of one api-version"},
 		{"timeout without unit", map[string]string{"CHAT_TIMEOUT": "30"}, "CHAT_TIMEOUT", "positive duration"},
 		{"timeout negative", map[string]string{"CHAT_TIMEOUT": "-1s"}, "CHAT_TIMEOUT", "positive duration"},
 		{"timeout zero", map[string]string{"CHAT_TIMEOUT": "0s"}, "CHAT_TIMEOUT", "positive duration"},
