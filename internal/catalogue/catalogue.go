@@ -69,8 +69,8 @@ var all = []Assertion{
 	{"ERR-07", Must, "errors", "Exceeding the rate limit yields 429 with the error envelope; Retry-After SHOULD be present.", CapRateLimit},
 	{"ERR-08", Must, "errors", "A missing or unsupported api-version yields 4xx with the error envelope.", ""},
 	{"ERR-09", Must, "errors", "No request of the negative corpus yields a 5xx or a dropped connection.", ""},
-	{"META-01", Must, "metadata", "metadata sent on add is returned unchanged in the listing.", CapPreview},
-	{"META-02", Must, "metadata", "metadata of exactly 1024 bytes in total (the UTF-8 bytes of every key plus every value) is accepted; 1025 is rejected with 400 and the error envelope, and nothing is added.", CapPreview},
+	{"META-01", Must, "metadata", "metadata sent on add is returned unchanged in the listing.", CapMetadata},
+	{"META-02", Must, "metadata", "metadata of exactly 1024 bytes in total (the UTF-8 bytes of every key plus every value) is accepted; 1025 is rejected with 400 and the error envelope, and nothing is added.", CapMetadata},
 	{"REM-01", Must, "remove", "POST participants/:remove with a member's identifier returns 204; the participant is no longer listed, and every other member is unchanged.", ""},
 	{"REM-02", Must, "remove", "After a remove, re-adding the participant lists it again, exactly once.", ""},
 	{"REM-03", Must, "remove", "Remove with a malformed identifier returns 400 with the error envelope; remove on a thread that does not exist returns 404 with the error envelope.", ""},
@@ -86,7 +86,7 @@ const (
 	CapMint      = "mint"       // ACS_CONNECTION_STRING or the embedded server
 	CapOutsider  = "outsider"   // a second user's token
 	CapRateLimit = "rate-limit" // CHAT_RATE_LIMIT_TESTS=1
-	CapPreview   = "preview"    // CHAT_API_VERSION=2024-03-15-preview
+	CapMetadata  = "metadata"   // an api-version with participant metadata (wire.HasMetadata)
 )
 
 var byID = func() map[string]Assertion {

@@ -254,7 +254,7 @@ func (r *run) check(t *testing.T) string {
 		for _, a := range r.judged {
 			want := outcome.Passed
 			switch {
-			case a.Capability == catalogue.CapPreview && r.apiVersion != "2024-03-15-preview":
+			case a.Capability == catalogue.CapMetadata && r.apiVersion != "2024-03-15-preview":
 				want = outcome.Skipped
 			case slices.Contains(warns, a.ID) && r.strict:
 				want = outcome.Failed

@@ -254,7 +254,7 @@ func (e *Env) missing(capability string) string {
 		if !e.Config.RateLimitTests {
 			return "rate-limit tests deliberately exceed the server's limits: set CHAT_RATE_LIMIT_TESTS=1 to run them"
 		}
-	case catalogue.CapPreview:
+	case catalogue.CapMetadata:
 		if !wire.HasMetadata(e.Config.APIVersion) {
 			return fmt.Sprintf("participant metadata exists only in api-version %s: set CHAT_API_VERSION=%s", wire.APIVersionPreview, wire.APIVersionPreview)
 		}

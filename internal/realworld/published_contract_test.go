@@ -305,7 +305,7 @@ func runPublished(t *testing.T, bin, version string) map[string]int {
 	// changes nothing.
 	for _, a := range res.Judged {
 		want := outcome.Passed
-		if a.Capability == catalogue.CapPreview && version != wire.APIVersionPreview {
+		if a.Capability == catalogue.CapMetadata && version != wire.APIVersionPreview {
 			want = outcome.Skipped
 		}
 		if a.Outcome != want {

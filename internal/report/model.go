@@ -61,7 +61,7 @@ type assertion struct {
 // api-version: a stable-version server cannot be asked for preview-only
 // behaviour, so it must be able to certify without it.
 func applies(a catalogue.Assertion, apiVersion string) bool {
-	return a.Capability != catalogue.CapPreview || wire.HasMetadata(apiVersion)
+	return a.Capability != catalogue.CapMetadata || wire.HasMetadata(apiVersion)
 }
 
 // spec is one spec of an assertion with its decoded transcripts.
