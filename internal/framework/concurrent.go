@@ -51,7 +51,7 @@ func (f *Flight) fly(ctx context.Context) {
 	if f.list != nil {
 		f.walk, f.err = follow(ctx, f.list, 0, 0)
 	} else {
-		f.resp, f.err = Env.Client.Do(ctx, f.req)
+		f.resp, f.err = Client().Do(ctx, f.req)
 	}
 	f.end = time.Now()
 	// The exchanges' own times are what went over the wire (after the

@@ -30,7 +30,7 @@ import (
 // judged, so that too is a harness error.
 func Send(ctx context.Context, req client.Request) *transcript.Response {
 	GinkgoHelper()
-	resp, err := Env.Client.Do(ctx, req)
+	resp, err := Client().Do(ctx, req)
 	return sent(req, resp, err)
 }
 
@@ -54,7 +54,7 @@ func sent(req client.Request, resp *transcript.Response, err error) *transcript.
 func Judge(ctx context.Context, req client.Request) *transcript.Response {
 	GinkgoHelper()
 	req = req.NoRetry()
-	resp, err := Env.Client.Do(ctx, req)
+	resp, err := Client().Do(ctx, req)
 	return judgeSent(req, resp, err)
 }
 
@@ -191,7 +191,7 @@ func Members(offset, n int) []wire.Participant {
 // add is the ADD specs' business. They are recorded on the thread.
 func Add(ctx context.Context, t *Thread, ps ...wire.Participant) {
 	GinkgoHelper()
-	resp, err := Env.Client.Do(ctx, client.AddParticipants(t.Host.Token, t.ID, ps...))
+	resp, err := Client().Do(ctx, client.AddParticipants(t.Host.Token, t.ID, ps...))
 	if err == nil && (resp.Status < 200 || resp.Status > 299) {
 		err = fmt.Errorf("POST participants/:add answered %d, want 201\n%s", resp.Status, resp.Exchange)
 	}
@@ -202,7 +202,7 @@ func Add(ctx context.Context, t *Thread, ps ...wire.Participant) {
 // Remove removes a participant as a setup step (any 2xx will do).
 func Remove(ctx context.Context, t *Thread, rawID string) {
 	GinkgoHelper()
-	resp, err := Env.Client.Do(ctx, client.RemoveParticipant(t.Host.Token, t.ID, rawID))
+	resp, err := Client().Do(ctx, client.RemoveParticipant(t.Host.Token, t.ID, rawID))
 	if err == nil && (resp.Status < 200 || resp.Status > 299) {
 		err = fmt.Errorf("POST participants/:remove answered %d, want 204\n%s", resp.Status, resp.Exchange)
 	}
@@ -241,7 +241,7 @@ func ListAll(ctx context.Context, t *Thread) []wire.Participant {
 	// The unpaged listing is its own reference, so exactly-once (PAGE-02)
 	// cannot be judged here: a duplicate in it is the ADD rows' business.
 	var vs []contract.Violation
-	for _, v := range contract.CheckWalk(w, contract.WalkWant{Unpaged: contract.IDsOf(listed), APIVersion: Env.Config.APIVersion}) {
+	for _, v := range contract.CheckWalk(w, contract.WalkWant{Unpaged: contract.IDsOf(listed), APIVersion: Version()}) {
 		if v.Assertion != "PAGE-02" {
 			vs = append(vs, v)
 		}
@@ -331,7 +331,7 @@ func follow(ctx context.Context, t *Thread, n, k int) (contract.Walk, error) {
 		if link != "" {
 			req = client.Follow(t.Host.Token, absolute(link))
 		}
-		resp, err := Env.Client.Do(ctx, req.NoRetry())
+		resp, err := Client().Do(ctx, req.NoRetry())
 		if err == nil && Throttled(resp) {
 			err = &client.Error{Kind: client.KindThrottled, Method: req.Method, URL: resp.Exchange.URL,
 				Err: fmt.Errorf("a listing page under test was throttled (%d, Retry-After %q), so it could not be judged", resp.Status, resp.Header.Get("Retry-After"))}
@@ -365,7 +365,7 @@ func checkPages(w contract.Walk) {
 		if p.Resp == nil || p.Resp.Exchange == nil {
 			continue
 		}
-		for _, v := range contract.ValidateResponse(Env.Spec, p.Resp.Exchange.Method, p.Resp.Exchange.URL, p.Resp.Status, p.Resp.Header, p.Resp.Body) {
+		for _, v := range contract.ValidateResponse(Spec(), p.Resp.Exchange.Method, p.Resp.Exchange.URL, p.Resp.Status, p.Resp.Header, p.Resp.Body) {
 			if v.Assertion == "" {
 				v.Assertion = "LIST-01"
 			}

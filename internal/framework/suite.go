@@ -39,7 +39,12 @@ type bootstrap struct {
 	ConnectionString string
 	Pool             *harness.Pool
 	RateURL          string
+	// Discovery is what CHAT_API_VERSION=supported learnt (nil otherwise).
+	Discovery *harness.Discovery
 }
+
+// discovery is the bootstrap's, for the reports.
+var discovery *harness.Discovery
 
 // RunSuite runs the specs of a conformance suite: call it from the suite's
 // only Test function. Bad configuration stops the run before any spec, with
@@ -103,6 +108,14 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 	if b.Pool, err = harness.NewPool(ctx, cfg, c); err != nil {
 		HarnessFailure(fmt.Errorf("setting up users and tokens (%s): %w", cfg.Mode(), err))
 	}
+	if cfg.DiscoverVersions {
+		if b.Discovery, err = harness.DiscoverVersions(ctx, c, b.Pool.Hosts[0].Token); err != nil {
+			HarnessFailure(err)
+		}
+		if err := b.Discovery.Apply(cfg); err != nil {
+			HarnessFailure(err)
+		}
+	}
 	data, err := json.Marshal(b)
 	Expect(err).NotTo(HaveOccurred())
 	return data
@@ -113,6 +126,9 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 	Expect(json.Unmarshal(data, &b)).To(Succeed())
 	if b.ConnectionString != "" {
 		Expect(cfg.AttachEmbedded(b.ConnectionString)).To(Succeed())
+	}
+	if discovery = b.Discovery; discovery != nil {
+		Expect(discovery.Apply(cfg)).To(Succeed())
 	}
 	if cfg.InsecureSkipVerify {
 		fmt.Fprintln(os.Stderr, "WARNING: CHAT_INSECURE_SKIP_VERIFY=1: TLS certificates are NOT verified; the token may go to an impostor")
@@ -148,7 +164,11 @@ var _ = SynchronizedAfterSuite(func() {
 // Every spec whose assertion needs a capability the run lacks is skipped
 // with the reason and the setting that would enable it.
 var _ = BeforeEach(func() {
-	if a := Current(); a.Capability != "" {
+	a := Current()
+	if why := versionSkip(a.Capability); why != "" {
+		Skip(fmt.Sprintf("[%s] %s", a.ID, why))
+	}
+	if a.Capability != "" {
 		if why := Env.Lacks(a.Capability); why != "" {
 			Skip(fmt.Sprintf("[%s] %s", a.ID, why))
 		}

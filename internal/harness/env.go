@@ -32,7 +32,7 @@ import (
 // spreading specs over many hosts keeps that limit from serialising the run. The pool is minted once and
 // shared by every parallel process.
 const (
-	PoolHosts = 32
+	PoolHostsPerVersion = 32
 	// PoolMembers is enough users to add for the largest add the contract
 	// allows (ADD-04 adds that many to one thread at once).
 	PoolMembers = limits.ParticipantsPerRequest
@@ -60,8 +60,15 @@ type Pool struct {
 type Env struct {
 	*Pool
 	Config *config.Config
-	Client *client.Client
-	Spec   *openapi.Spec
+	// Client sends the requests no spec owns (setup, cleanup) at
+	// Config.APIVersion; Clients has one client per certified api-version,
+	// sharing its connections, limiter and redactor.
+	Client  *client.Client
+	Clients map[string]*client.Client
+	// Spec is Config.APIVersion's document; Specs has every certified
+	// version's.
+	Spec  *openapi.Spec
+	Specs map[string]*openapi.Spec
 
 	next    atomic.Uint64
 	mu      sync.Mutex
@@ -87,9 +94,15 @@ func newClient(cfg *config.Config, limiter client.Waiter, record func(*transcrip
 	}
 	red := &transcript.Redactor{}
 	red.Add(cfg.Secrets()...)
+	return client.New(clientOptions(cfg, cfg.APIVersion, hc, red, limiter, record)), nil
+}
+
+// clientOptions are the options of a client at apiVersion: the trust
+// policy, timeout, redaction and CHAT_MAX_RPS limiter of the run.
+func clientOptions(cfg *config.Config, apiVersion string, hc *http.Client, red *transcript.Redactor, limiter client.Waiter, record func(*transcript.Exchange)) client.Options {
 	opts := client.Options{
 		Endpoint:   cfg.Endpoint,
-		APIVersion: cfg.APIVersion,
+		APIVersion: apiVersion,
 		Timeout:    cfg.Timeout,
 		HTTP:       hc,
 		Trust:      client.NewTrust(cfg.Endpoint, append(append([]string(nil), cfg.TrustedHosts...), config.DefaultTrustedHostSuffixes...)...),
@@ -102,7 +115,7 @@ func newClient(cfg *config.Config, limiter client.Waiter, record func(*transcrip
 	if cfg.Connection != nil {
 		opts.AccessKey = cfg.Connection.AccessKey
 	}
-	return client.New(opts), nil
+	return opts
 }
 
 // NewPool obtains the run's users: minted through the Identity API when the
@@ -116,13 +129,16 @@ func NewPool(ctx context.Context, cfg *config.Config, c *client.Client) (*Pool, 
 		}
 		return p, checkTokens(ctx, c, cfg, p)
 	}
-	users := make([]client.User, PoolHosts+1+PoolMembers)
+	// Every certified version creates its own threads: without more hosts
+	// a six-version run would wait out the per-user creation limit.
+	hosts := PoolHostsPerVersion * len(cfg.APIVersions)
+	users := make([]client.User, hosts+1+PoolMembers)
 	var g errgroup.Group
 	g.SetLimit(MintConcurrency)
 	for i := range users {
 		g.Go(func() error {
 			var err error
-			if i <= PoolHosts {
+			if i <= hosts {
 				users[i], err = c.NewUser(ctx) // hosts and the outsider act: they need tokens
 			} else {
 				users[i], err = c.NewIdentity(ctx)
@@ -131,7 +147,7 @@ func NewPool(ctx context.Context, cfg *config.Config, c *client.Client) (*Pool, 
 		})
 	}
 	err := g.Wait()
-	p := &Pool{Hosts: users[:PoolHosts], Outsider: &users[PoolHosts], Members: users[PoolHosts+1:], Minted: true}
+	p := &Pool{Hosts: users[:hosts], Outsider: &users[hosts], Members: users[hosts+1:], Minted: true}
 	if err != nil {
 		_ = DeleteUsers(c, p.ids(), cfg.Timeout) // what was minted before the failure
 		return nil, fmt.Errorf("minting users through the Identity API (ACS_CONNECTION_STRING): %w", err)
@@ -163,12 +179,11 @@ func manualPool(cfg *config.Config) (*Pool, error) {
 // token: 401 means the token itself is refused (expired, revoked, another
 // resource's), and every spec would fail for that reason alone.
 func checkTokens(ctx context.Context, c *client.Client, cfg *config.Config, p *Pool) error {
-	probe := "19:chatconformtokencheck0000000000@thread.v2"
 	for name, u := range map[string]*client.User{"CHAT_TOKEN": &p.Hosts[0], "CHAT_OUTSIDER_TOKEN": p.Outsider} {
 		if u == nil {
 			continue
 		}
-		resp, err := c.Do(ctx, client.ListParticipants(u.Token, probe, "", ""))
+		resp, err := c.Do(ctx, client.ListParticipants(u.Token, probeThread, "", ""))
 		if err != nil {
 			return fmt.Errorf("checking %s: %w", name, err)
 		}
@@ -202,18 +217,32 @@ func derefUser(u *client.User) []client.User {
 // hosts that starts at a different host in every process. limiter, when
 // not nil, is the run's shared CHAT_MAX_RPS limiter (see RateServer).
 func Setup(cfg *config.Config, pool *Pool, process int, limiter client.Waiter, record func(*transcript.Exchange)) (*Env, error) {
-	spec, err := openapi.Load(cfg.APIVersion, cfg.SpecPath)
+	specs := map[string]*openapi.Spec{}
+	for _, v := range cfg.APIVersions {
+		spec, err := openapi.Load(v, cfg.SpecPath)
+		if err != nil {
+			return nil, err
+		}
+		specs[v] = spec
+	}
+	if specs[cfg.APIVersion] == nil {
+		return nil, fmt.Errorf("harness: setup api-version %s is not among the certified %s", cfg.APIVersion, strings.Join(cfg.APIVersions, ", "))
+	}
+	hc, err := client.NewHTTP(cfg.CAFile, cfg.InsecureSkipVerify)
 	if err != nil {
 		return nil, err
 	}
-	c, err := newClient(cfg, limiter, record)
-	if err != nil {
-		return nil, err
-	}
+	red := &transcript.Redactor{}
+	red.Add(cfg.Secrets()...)
 	for _, u := range append(append([]client.User(nil), pool.Hosts...), derefUser(pool.Outsider)...) {
-		c.Redactor().Add(u.Token)
+		red.Add(u.Token)
 	}
-	e := &Env{Pool: pool, Config: cfg, Client: c, Spec: spec, threads: map[string]client.User{}}
+	clients := map[string]*client.Client{}
+	for _, v := range cfg.APIVersions {
+		clients[v] = client.New(clientOptions(cfg, v, hc, red, limiter, record))
+	}
+	e := &Env{Pool: pool, Config: cfg, Client: clients[cfg.APIVersion], Clients: clients,
+		Spec: specs[cfg.APIVersion], Specs: specs, threads: map[string]client.User{}}
 	e.next.Store(uint64(max(0, process-1) * 7)) // 7: coprime with any pool size in use
 	return e, nil
 }
@@ -253,10 +282,6 @@ func (e *Env) missing(capability string) string {
 	case catalogue.CapRateLimit:
 		if !e.Config.RateLimitTests {
 			return "rate-limit tests deliberately exceed the server's limits: set CHAT_RATE_LIMIT_TESTS=1 to run them"
-		}
-	case catalogue.CapMetadata:
-		if !wire.HasMetadata(e.Config.APIVersion) {
-			return fmt.Sprintf("participant metadata exists only in api-version %s: set CHAT_API_VERSION=%s", wire.APIVersionPreview, wire.APIVersionPreview)
 		}
 	}
 	return ""

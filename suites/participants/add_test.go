@@ -18,7 +18,7 @@ import (
 // maxAddBatch is the documented most participants one add may name.
 const maxAddBatch = limits.ParticipantsPerRequest
 
-var _ = Describe("Add Chat Participants", func() {
+var _ = Certify("Add Chat Participants", func() {
 	var t *Thread
 
 	BeforeEach(func(ctx SpecContext) {
@@ -45,7 +45,7 @@ var _ = Describe("Add Chat Participants", func() {
 
 		Assert("ADD-02", "returns a JSON object valid against AddChatParticipantsResult", func() {
 			Expect(resp).To(HaveJSONContentType())
-			Expect(resp).To(ConformToSchema(Env.Spec, "AddChatParticipantsResult"))
+			Expect(resp).To(ConformToSchema(Spec(), "AddChatParticipantsResult"))
 		})
 
 		Assert("ADD-03", "reports no invalid participants", func() {

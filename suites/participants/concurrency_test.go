@@ -18,7 +18,7 @@ import (
 // ACS's per-thread limit of 10 adds per 10 s.
 const concurrentAdds = 5
 
-var _ = Describe("Concurrent requests", func() {
+var _ = Certify("Concurrent requests", func() {
 	var t *Thread
 
 	BeforeEach(func(ctx SpecContext) {

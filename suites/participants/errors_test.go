@@ -38,7 +38,7 @@ func expectRejected(ctx SpecContext, reqs map[string]client.Request, status int,
 	}
 }
 
-var _ = Describe("Authentication, authorisation and errors", func() {
+var _ = Certify("Authentication, authorisation and errors", func() {
 	var t *Thread
 
 	BeforeEach(func(ctx SpecContext) {
@@ -68,7 +68,7 @@ var _ = Describe("Authentication, authorisation and errors", func() {
 		before := Judge(ctx, client.ListParticipants(u.Token, t.ID, "", ""))
 		Expect(before).To(HaveStatus(http.StatusOK), "setup: the user's token must work before it is revoked")
 
-		_, err = Env.Client.Expect(ctx, client.RevokeTokens(u.RawID), http.StatusNoContent, nil)
+		_, err = Client().Expect(ctx, client.RevokeTokens(u.RawID), http.StatusNoContent, nil)
 		SetupErr("revoking the user's tokens", err)
 		expectRejected(ctx, bothOperations(u.Token, t.ID, Members(0, 1)[0].CommunicationIdentifier.RawID), http.StatusUnauthorized,
 			"the token was revoked through POST /identities/{id}/:revokeAccessTokens")
@@ -127,7 +127,7 @@ var _ = Describe("Authentication, authorisation and errors", func() {
 		p := Members(0, 1)[0]
 		var throttled *transcript.Response
 		for i := 0; i < burst && throttled == nil; i++ {
-			resp, err := Env.Client.Do(ctx, client.AddParticipants(t.Host.Token, t.ID, p).NoRetry())
+			resp, err := Client().Do(ctx, client.AddParticipants(t.Host.Token, t.ID, p).NoRetry())
 			if err != nil {
 				HarnessFailure(err)
 			}
@@ -176,7 +176,7 @@ var _ = Describe("Authentication, authorisation and errors", func() {
 			var g errgroup.Group
 			for i := range probes {
 				g.Go(func() error {
-					answers[i].resp, answers[i].err = Env.Client.Do(ctx, probes[i].req(threads[i/probesPerThread]))
+					answers[i].resp, answers[i].err = Client().Do(ctx, probes[i].req(threads[i/probesPerThread]))
 					return nil
 				})
 			}

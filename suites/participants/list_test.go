@@ -13,7 +13,7 @@ import (
 	. "github.com/chatconform/chatconform/matchers"
 )
 
-var _ = Describe("List Chat Participants", func() {
+var _ = Certify("List Chat Participants", func() {
 	var (
 		t    *Thread
 		resp *transcript.Response
@@ -32,7 +32,7 @@ var _ = Describe("List Chat Participants", func() {
 
 	Assert("LIST-01", "returns 200 with a ChatParticipantsCollection whose value is an array", func() {
 		Expect(resp).To(HaveStatus(http.StatusOK))
-		Expect(resp).To(ConformToOperation(Env.Spec))
+		Expect(resp).To(ConformToOperation(Spec()))
 	})
 
 	Assert("LIST-02", "gives every participant a communicationIdentifier whose rawId matches communicationUser.id", func() {

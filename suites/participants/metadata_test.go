@@ -12,7 +12,7 @@ import (
 	. "github.com/chatconform/chatconform/matchers"
 )
 
-var _ = Describe("Participant metadata", func() {
+var _ = Certify("Participant metadata", func() {
 	var t *Thread
 
 	BeforeEach(func(ctx SpecContext) {

@@ -42,7 +42,7 @@ func sizeEntries(sizes ...pageSize) []TableEntry {
 	return es
 }
 
-var _ = Describe("List Chat Participants with paging", func() {
+var _ = Certify("List Chat Participants with paging", func() {
 	var (
 		t       *Thread
 		unpaged []string // the listing without maxPageSize: the reference sequence
@@ -65,7 +65,7 @@ var _ = Describe("List Chat Participants with paging", func() {
 	walk := func(ctx SpecContext, n int) contract.Walk {
 		GinkgoHelper()
 		w := Walk(ctx, t, n, 0)
-		CheckPaging(w, contract.WalkWant{MaxPageSize: n, Unpaged: unpaged, APIVersion: Env.Config.APIVersion}, "")
+		CheckPaging(w, contract.WalkWant{MaxPageSize: n, Unpaged: unpaged, APIVersion: Version()}, "")
 		return w
 	}
 
@@ -111,7 +111,7 @@ var _ = Describe("List Chat Participants with paging", func() {
 				Expect(w.Pages[0].NextLink).To(BeEmpty(), "skip=%d is past the end, so there is no next page\n%s", k, total, w.Pages[0].Resp.Exchange)
 				return
 			}
-			CheckPaging(w, contract.WalkWant{MaxPageSize: n, Unpaged: unpaged[k:], APIVersion: Env.Config.APIVersion}, "")
+			CheckPaging(w, contract.WalkWant{MaxPageSize: n, Unpaged: unpaged[k:], APIVersion: Version()}, "")
 			Expect(w.IDs()).To(Equal(unpaged[k:]), "the walk from skip=%d (first page and its nextLinks) must be the unpaged listing from position %d", k, k)
 		},
 		Entry("when skip is 1 at maxPageSize 2", 2, func(int) int { return 1 }),

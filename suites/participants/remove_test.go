@@ -14,7 +14,7 @@ import (
 	. "github.com/chatconform/chatconform/matchers"
 )
 
-var _ = Describe("Remove Chat Participant", func() {
+var _ = Certify("Remove Chat Participant", func() {
 	var (
 		t       *Thread
 		members []wire.Participant
@@ -106,7 +106,7 @@ var _ = Describe("Remove Chat Participant", func() {
 			w := Walk(ctx, t, n, 0)
 			// Every paging property, reported under REM-05: the walk is
 			// evidence about paging after a remove.
-			CheckPaging(w, contract.WalkWant{MaxPageSize: n, Unpaged: unpaged, APIVersion: Env.Config.APIVersion}, "REM-05")
+			CheckPaging(w, contract.WalkWant{MaxPageSize: n, Unpaged: unpaged, APIVersion: Version()}, "REM-05")
 		}
 	})
 })

@@ -15,7 +15,7 @@ import (
 	. "github.com/chatconform/chatconform/matchers"
 )
 
-var _ = Describe("shareHistoryTime", func() {
+var _ = Certify("shareHistoryTime", func() {
 	var t *Thread
 
 	BeforeEach(func(ctx SpecContext) {
