@@ -6,6 +6,9 @@ package catalogue
 import (
 	"fmt"
 	"sort"
+	"strings"
+
+	"github.com/chatconform/chatconform/internal/wire"
 )
 
 // Tier is MUST or SHOULD.
@@ -21,7 +24,7 @@ const (
 type Assertion struct {
 	ID       string
 	Tier     Tier
-	Area     string // add, list, paging, time, errors, metadata, remove, concurrency
+	Area     string // add, list, paging, time, errors, metadata, remove, concurrency, versions
 	Behavior string
 	// Capability names what a run needs for the spec to run at all ("" for
 	// nothing special); a spec without it is skipped with the reason.
@@ -71,6 +74,7 @@ var all = []Assertion{
 	{"ERR-09", Must, "errors", "No request of the negative corpus yields a 5xx or a dropped connection.", ""},
 	{"META-01", Must, "metadata", "metadata sent on add is returned unchanged in the listing.", CapMetadata},
 	{"META-02", Must, "metadata", "metadata of exactly 1024 bytes in total (the UTF-8 bytes of every key plus every value) is accepted; 1025 is rejected with 400 and the error envelope, and nothing is added.", CapMetadata},
+	{"META-03", Should, "metadata", "On an api-version without participant metadata, listings at that version carry no metadata, even for metadata sent with the add.", CapNoMetadata},
 	{"REM-01", Must, "remove", "POST participants/:remove with a member's identifier returns 204; the participant is no longer listed, and every other member is unchanged.", ""},
 	{"REM-02", Must, "remove", "After a remove, re-adding the participant lists it again, exactly once.", ""},
 	{"REM-03", Must, "remove", "Remove with a malformed identifier returns 400 with the error envelope; remove on a thread that does not exist returns 404 with the error envelope.", ""},
@@ -78,6 +82,7 @@ var all = []Assertion{
 	{"REM-05", Must, "remove", "Paging after a remove still satisfies PAGE-01 to PAGE-04.", ""},
 	{"CONC-01", Must, "concurrency", "k concurrent adds naming the same new participant on one thread, released together, all answer 201, and the thread then lists that participant exactly once.", ""},
 	{"CONC-02", Must, "concurrency", "Concurrent adds of distinct participants on one thread all answer 201, and every one of them is then listed exactly once.", ""},
+	{"VER-01", Should, "versions", "Every chat response carries api-supported-versions, and the list names the api-version the request was served at.", ""},
 	{"CONC-03", Should, "concurrency", "Listings read while adds are in flight never show a participant twice.", ""},
 }
 
@@ -87,7 +92,41 @@ const (
 	CapOutsider  = "outsider"   // a second user's token
 	CapRateLimit = "rate-limit" // CHAT_RATE_LIMIT_TESTS=1
 	CapMetadata  = "metadata"   // an api-version with participant metadata (wire.HasMetadata)
+	// CapNoMetadata is an api-version without participant metadata.
+	CapNoMetadata = "no-metadata"
 )
+
+// AppliesTo says whether assertion a belongs to the contract of
+// apiVersion: the META rows to the versions that document participant
+// metadata, META-03 to those that do not, every other row to all. A row
+// that does not apply is "not in this api-version": skipped, and no
+// verdict waits for it.
+func AppliesTo(a Assertion, apiVersion string) bool {
+	switch a.Capability {
+	case CapMetadata:
+		return wire.HasMetadata(apiVersion)
+	case CapNoMetadata:
+		return !wire.HasMetadata(apiVersion)
+	}
+	return true
+}
+
+// NotInVersion says why a does not apply to apiVersion ("" when it does).
+func NotInVersion(a Assertion, apiVersion string) string {
+	if AppliesTo(a, apiVersion) {
+		return ""
+	}
+	var with []string
+	for _, v := range wire.SupportedChatVersions {
+		if wire.HasMetadata(v) {
+			with = append(with, v)
+		}
+	}
+	if a.Capability == CapMetadata {
+		return "not in this api-version: participant metadata is documented in " + strings.Join(with, " and ") + ", not in " + apiVersion
+	}
+	return "not in this api-version: " + apiVersion + " documents participant metadata, so this check of a version without it does not apply"
+}
 
 var byID = func() map[string]Assertion {
 	m := make(map[string]Assertion, len(all))

@@ -2,6 +2,7 @@ package faults
 
 import (
 	"encoding/json"
+	"github.com/chatconform/chatconform/internal/wire"
 	"net/http"
 	"strings"
 	"sync"
@@ -195,7 +196,7 @@ func errorFaults() []Fault {
 			Trips:   []string{"ERR-08"},
 			Wrap: intercept(func(r *http.Request) bool {
 				v := r.URL.Query().Get("api-version")
-				return isChat(r) && v != "" && v != "2024-03-07" && v != "2024-03-15-preview"
+				return isChat(r) && v != "" && !wire.KnownChatVersion(v)
 			}, crash("nil map entry")),
 		},
 		{

@@ -64,7 +64,7 @@ func Catalogue() []Fault {
 	all := append(append(append(append(addFaults(), listFaults()...), pagingFaults()...), timeFaults()...), errorFaults()...)
 	all = append(append(append(all, metadataFaults()...), hostileFaults()...), hostileBytesFaults()...)
 	all = append(append(all, removeFaults()...), missedFaults()...)
-	all = append(all, concurrencyFaults()...)
+	all = append(append(all, concurrencyFaults()...), versionFaults()...)
 	sort.Slice(all, func(i, j int) bool { return all[i].Name < all[j].Name })
 	return withObserved(all)
 }

@@ -41,6 +41,9 @@ func sent(req client.Request, resp *transcript.Response, err error) *transcript.
 	if err != nil {
 		transportFailure(resp, err)
 	}
+	if vs := servedVersion(resp); len(vs) > 0 {
+		CheckViolations(vs, "VER-01", resp.Exchange.String())
+	}
 	if req.Subject && Throttled(resp) {
 		HarnessFailure(fmt.Errorf("the request under test was throttled (%d, Retry-After %q), so it could not be judged; lower CHAT_MAX_RPS\n%s",
 			resp.Status, resp.Header.Get("Retry-After"), resp.Exchange))
@@ -372,8 +375,13 @@ func checkPages(w contract.Walk) {
 			v.Pointer = fmt.Sprintf("page %d %s", i+1, v.Pointer)
 			vs = append(vs, v)
 		}
+		for _, v := range servedVersion(p.Resp) {
+			v.Pointer = fmt.Sprintf("page %d", i+1)
+			vs = append(vs, v)
+		}
 		vs = append(vs, contract.CheckIdentifiers(p.Items)...)
 		vs = append(vs, contract.CheckIdentifierKinds(p.Items)...)
+		vs = append(vs, contract.CheckNoMetadata(p.Items, Version())...)
 		for j, it := range p.Items {
 			if it.ShareHistoryTime != "" {
 				for _, v := range contract.CheckRFC3339UTCSeconds(it.ShareHistoryTime) {

@@ -11,6 +11,7 @@ import (
 	. "github.com/onsi/gomega"
 	"github.com/onsi/gomega/format"
 
+	"github.com/chatconform/chatconform/internal/catalogue"
 	"github.com/chatconform/chatconform/internal/client"
 	"github.com/chatconform/chatconform/internal/config"
 	"github.com/chatconform/chatconform/internal/harness"
@@ -165,10 +166,10 @@ var _ = SynchronizedAfterSuite(func() {
 // with the reason and the setting that would enable it.
 var _ = BeforeEach(func() {
 	a := Current()
-	if why := versionSkip(a.Capability); why != "" {
+	if why := versionSkip(a); why != "" {
 		Skip(fmt.Sprintf("[%s] %s", a.ID, why))
 	}
-	if a.Capability != "" {
+	if a.Capability != "" && a.Capability != catalogue.CapMetadata && a.Capability != catalogue.CapNoMetadata {
 		if why := Env.Lacks(a.Capability); why != "" {
 			Skip(fmt.Sprintf("[%s] %s", a.ID, why))
 		}

@@ -1,6 +1,7 @@
 package framework
 
 import (
+	"net/url"
 	"os"
 	"strings"
 
@@ -8,14 +9,15 @@ import (
 
 	"github.com/chatconform/chatconform/internal/catalogue"
 	"github.com/chatconform/chatconform/internal/client"
+	"github.com/chatconform/chatconform/internal/contract"
 	"github.com/chatconform/chatconform/internal/config"
 	"github.com/chatconform/chatconform/internal/openapi"
+	"github.com/chatconform/chatconform/internal/outcome"
+	"github.com/chatconform/chatconform/internal/transcript"
 	"github.com/chatconform/chatconform/internal/wire"
 )
 
-// versionLabelPrefix starts the label naming a spec's api-version:
-// v:2025-03-15.
-const versionLabelPrefix = "v:"
+const versionLabelPrefix = outcome.VersionLabelPrefix
 
 // VersionLabel is the label of the specs of api-version v.
 func VersionLabel(v string) string { return versionLabelPrefix + v }
@@ -73,27 +75,27 @@ func Spec() *openapi.Spec {
 	return Env.Spec
 }
 
-// versionSkip says why the running spec does not apply to its api-version
-// ("" when it does): a version the server does not list
+// versionSkip says why the running spec of a does not apply to its
+// api-version ("" when it does): a version the server does not list
 // (CHAT_API_VERSION=supported), or a row about a feature the version does
 // not document.
-func versionSkip(needs string) string {
+func versionSkip(a catalogue.Assertion) string {
 	v := Version()
 	if Env.Clients[v] == nil {
 		return "api-version " + v + " is not certified in this run: the server does not list it in api-supported-versions (CHAT_API_VERSION=supported); name it in CHAT_API_VERSION to certify it anyway"
 	}
-	if needs == catalogue.CapMetadata && !wire.HasMetadata(v) {
-		return "not in this api-version: participant metadata is documented in " + strings.Join(metadataVersions(), " and ") + ", not in " + v
-	}
-	return ""
+	return catalogue.NotInVersion(a, v)
 }
 
-func metadataVersions() []string {
-	var vs []string
-	for _, v := range wire.SupportedChatVersions {
-		if wire.HasMetadata(v) {
-			vs = append(vs, v)
-		}
+// servedVersion is VER-01 evidence from any response to a request at the
+// running spec's api-version (not those that ask for another on purpose).
+func servedVersion(resp *transcript.Response) []contract.Violation {
+	if resp == nil || resp.Exchange == nil {
+		return nil
 	}
-	return vs
+	u, err := url.Parse(resp.Exchange.URL)
+	if err != nil || !strings.HasPrefix(u.Path, "/chat/") || u.Query().Get("api-version") != Version() {
+		return nil
+	}
+	return contract.CheckSupportedVersions(resp.Header, Version())
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/chatconform/chatconform/internal/outcome"
+	"github.com/chatconform/chatconform/internal/wire"
 	"github.com/chatconform/chatconform/internal/refserver"
 )
 
@@ -106,8 +107,11 @@ func (s *Server) Close() { s.HTTP.Close() }
 
 // Result is one suite run.
 type Result struct {
-	Report   types.Report
-	Judged   []outcome.Assertion
+	Report types.Report
+	// Judged is the whole run's verdict per assertion; ByVersion is each
+	// api-version's (a multi-version run judges each version apart).
+	Judged    []outcome.Assertion
+	ByVersion map[string][]outcome.Assertion
 	Output   string // stdout and stderr of the run
 	RawJSON  []byte // Ginkgo's JSON report
 	Dir      string // the run's working and report directory
@@ -168,6 +172,10 @@ func Run(ctx context.Context, bin, dir, connectionString string, env map[string]
 		return res, fmt.Errorf("unreadable JSON report: %v", err)
 	}
 	res.Report, res.RawJSON, res.Judged = reports[0], raw, outcome.Judge(reports[0])
+	res.ByVersion = map[string][]outcome.Assertion{}
+	for _, v := range outcome.Versions(reports[0], wire.SupportedChatVersions) {
+		res.ByVersion[v] = outcome.Judge(outcome.OfVersion(reports[0], v))
+	}
 	return res, nil
 }
 

@@ -44,4 +44,21 @@ var _ = Certify("Participant metadata", func() {
 		listed := ListAll(ctx, t)
 		Expect(listed).To(ConsistOfParticipants(Expected(t, listed, ps[0].CommunicationIdentifier.RawID)...), "a rejected add must add nobody")
 	})
+
+	Assert("META-03", "lists no metadata for a participant added with metadata", func(ctx SpecContext) {
+		p := Members(0, 1)[0]
+		p.Metadata = map[string]string{"team": "Blue Team", "note": "参加"}
+		resp := Judge(ctx, client.AddParticipants(t.Host.Token, t.ID, p))
+		// To this version metadata is an unknown field: it may be refused
+		// (a 4xx with the envelope, which Judge checks) or ignored.
+		Expect(resp).To(Or(HaveStatus(http.StatusCreated), HaveStatusClass(4)))
+		if resp.Status != http.StatusCreated {
+			return
+		}
+		p.Metadata = nil
+		t.Added(p)
+		listed := ListAll(ctx, t) // every page is judged against META-03
+		got, _ := Find(listed, p.CommunicationIdentifier.RawID)
+		Expect(got.Metadata).To(BeEmpty(), "api-version %s has no participant metadata, so a listing at it carries none", Version())
+	})
 })
