@@ -12,7 +12,9 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/chatconform/chatconform/internal/catalogue"
+	"github.com/chatconform/chatconform/internal/outcome"
 	"github.com/chatconform/chatconform/internal/suiterun"
+	"github.com/chatconform/chatconform/internal/wire"
 )
 
 // Every catalogue row has a spec, and every spec's text and labels agree
@@ -40,6 +42,7 @@ func TestSpecsAgreeWithCatalogue(t *testing.T) {
 		t.Fatalf("reading the dry run's report: %v", err)
 	}
 	specs := map[string]int{}
+	atVersion := map[string]map[string]int{}
 	for _, s := range reports[0].SpecReports {
 		if s.LeafNodeType != types.NodeTypeIt {
 			continue
@@ -56,6 +59,14 @@ func TestSpecsAgreeWithCatalogue(t *testing.T) {
 		}
 		a := catalogue.Get(ids[0])
 		specs[a.ID]++
+		v := outcome.VersionOf(s)
+		if v == "" || !strings.Contains(s.FullText(), "api-version "+v) {
+			t.Errorf("spec %q carries no api-version label named in its text (labels %v): declare it in a framework.Certify container", s.FullText(), s.Labels())
+		}
+		if atVersion[a.ID] == nil {
+			atVersion[a.ID] = map[string]int{}
+		}
+		atVersion[a.ID][v]++
 		if !strings.HasPrefix(s.LeafNodeText, "["+a.ID+"] ") && !strings.Contains(s.FullText(), "["+a.ID+"] ") {
 			t.Errorf("spec %q carries label %s but its text does not start with [%s]", s.FullText(), a.ID, a.ID)
 		}
@@ -68,6 +79,13 @@ func TestSpecsAgreeWithCatalogue(t *testing.T) {
 	for _, a := range catalogue.All() {
 		if specs[a.ID] == 0 {
 			t.Errorf("catalogue row %s (%s) has no spec", a.ID, a.Behavior)
+			continue
+		}
+		// CHAT_API_VERSION=supported declares every version the suite knows.
+		for _, v := range wire.SupportedChatVersions {
+			if atVersion[a.ID][v] == 0 {
+				t.Errorf("catalogue row %s has no spec at api-version %s", a.ID, v)
+			}
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/chatconform/chatconform/internal/outcome"
 	"github.com/chatconform/chatconform/internal/suiterun/suitetest"
+	"github.com/chatconform/chatconform/internal/wire"
 )
 
 // overlapped is the verdict line of a timing report entry that overlapped.
@@ -15,14 +16,14 @@ var overlapped = regexp.MustCompile(`(?m)^\s*overlapped`)
 
 // The concurrency checks race their own requests, so a flaky one would
 // show only now and then: against the clean reference server (with the
-// ACS rate limits) they pass 20 runs in a row, half of them strict, on
-// both api-versions, and each reports that its requests overlapped.
+// ACS rate limits) they pass 20 runs in a row, half of them strict, over
+// every api-version, and each reports that its requests overlapped.
 func TestConcurrencyChecksAreStable(t *testing.T) {
 	bin := suitetest.Build(t, "runs the concurrency specs 20 times")
 	srv := suitetest.Server(t, nil)
 	ids := []string{"CONC-01", "CONC-02", "CONC-03"}
 	for i := range 20 {
-		env := map[string]string{"CHAT_API_VERSION": []string{"2024-03-07", "2024-03-15-preview"}[i%2]}
+		env := map[string]string{"CHAT_API_VERSION": wire.SupportedChatVersions[i%len(wire.SupportedChatVersions)]}
 		if i%4 >= 2 {
 			env["CHAT_STRICT"] = "1"
 		}

@@ -11,11 +11,13 @@ import (
 	"time"
 
 	"github.com/chatconform/chatconform/fixtures/sharedref"
+	"github.com/chatconform/chatconform/internal/catalogue"
 	"github.com/chatconform/chatconform/internal/client"
 	"github.com/chatconform/chatconform/internal/outcome"
 	"github.com/chatconform/chatconform/internal/refserver"
 	"github.com/chatconform/chatconform/internal/suiterun"
 	"github.com/chatconform/chatconform/internal/suiterun/suitetest"
+	"github.com/chatconform/chatconform/internal/wire"
 )
 
 // With only an endpoint, a token and users to add, the specs that need
@@ -54,20 +56,28 @@ func TestManualTokenMode(t *testing.T) {
 		"ERR-03":  "ACS_CONNECTION_STRING",
 		"ERR-04":  "CHAT_OUTSIDER_TOKEN",
 		"ERR-07":  "CHAT_RATE_LIMIT_TESTS=1",
-		"META-01": "CHAT_API_VERSION=2024-03-15-preview",
-		"META-02": "CHAT_API_VERSION=2024-03-15-preview",
 		"REM-04":  "ACS_CONNECTION_STRING",
 	}
-	for _, a := range res.Judged {
-		want, reason := outcome.Passed, skipped[a.ID]
-		if reason != "" {
-			want = outcome.Skipped
-		}
-		if a.Outcome != want {
-			t.Errorf("%s is %s, want %s: %s", a.ID, a.Outcome, want, strings.Join(a.Messages, "\n"))
-		}
-		if reason != "" && !strings.Contains(strings.Join(a.Messages, " "), reason) {
-			t.Errorf("%s is skipped without naming the setting that enables it (%s): %q", a.ID, reason, a.Messages)
+	// CHAT_API_VERSION=supported (the default) asks the server with the
+	// manual token, and certifies every version it lists.
+	if len(res.ByVersion) != len(wire.SupportedChatVersions) {
+		t.Errorf("certified %d api-versions, want all %d the server lists:\n%s", len(res.ByVersion), len(wire.SupportedChatVersions), res.Output)
+	}
+	for v, judged := range res.ByVersion {
+		for _, a := range judged {
+			want, reason := outcome.Passed, skipped[a.ID]
+			if !catalogue.AppliesTo(a.Assertion, v) {
+				reason = "not in this api-version"
+			}
+			if reason != "" {
+				want = outcome.Skipped
+			}
+			if a.Outcome != want {
+				t.Errorf("%s at %s is %s, want %s: %s", a.ID, v, a.Outcome, want, strings.Join(a.Messages, "\n"))
+			}
+			if reason != "" && !strings.Contains(strings.Join(a.Messages, " "), reason) {
+				t.Errorf("%s at %s is skipped without naming the setting that enables it (%s): %q", a.ID, v, reason, a.Messages)
+			}
 		}
 	}
 }
@@ -75,14 +85,21 @@ func TestManualTokenMode(t *testing.T) {
 // CHAT_SPEC may name the published Swagger 2.0 document; a clean server
 // passes against it.
 func TestPublishedSwaggerAsChatSpec(t *testing.T) {
-	spec := sharedref.Dir(t, "reference", "specs", "Chat", "stable", "2024-03-07", "communicationserviceschat.json")
 	bin, srv, ctx := suiteAgainst(t, refserver.Options{RateLimits: refserver.RateLimitsACS})
-	res, err := suiterun.Run(ctx, bin, t.TempDir(), srv.ConnectionString(), map[string]string{"CHAT_SPEC": spec})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if bad := outcome.Failing(res.Judged, outcome.Failed, outcome.Error, outcome.Warned); len(bad) > 0 {
-		t.Errorf("against the published document these assertions did not pass: %v\n%s", bad, res.Output)
+	// Every version whose published document is complete: the 2021
+	// versions refer to a Common document that is not public.
+	for _, v := range []struct{ version, dir string }{
+		{wire.APIVersion20231107, "stable"}, {wire.APIVersion20240307, "stable"},
+		{wire.APIVersionPreview, "preview"}, {wire.APIVersion20250315, "stable"},
+	} {
+		spec := sharedref.Dir(t, "reference", "specs", "Chat", v.dir, v.version, "communicationserviceschat.json")
+		res, err := suiterun.Run(ctx, bin, t.TempDir(), srv.ConnectionString(), map[string]string{"CHAT_SPEC": spec, "CHAT_API_VERSION": v.version})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bad := outcome.Failing(res.ByVersion[v.version], outcome.Failed, outcome.Error, outcome.Warned); len(bad) > 0 || res.ByVersion[v.version] == nil {
+			t.Errorf("against the published document of %s these assertions did not pass: %v\n%s", v.version, bad, res.Output)
+		}
 	}
 }
 
