@@ -373,7 +373,7 @@ func checkPages(w contract.Walk) {
 			vs = append(vs, v)
 		}
 		vs = append(vs, contract.CheckIdentifiers(p.Items)...)
-		vs = append(vs, contract.CheckIdentifierKinds(p.Items)...)
+		vs = append(vs, contract.CheckIdentifierKinds(p.Items, Env.Config.APIVersion)...)
 		for j, it := range p.Items {
 			if it.ShareHistoryTime != "" {
 				for _, v := range contract.CheckRFC3339UTCSeconds(it.ShareHistoryTime) {
