@@ -28,14 +28,19 @@ func TestHaveConsistentIdentifiers(t *testing.T) {
 
 func TestHaveIdentifierKinds(t *testing.T) {
 	good := []wire.Participant{{CommunicationIdentifier: wire.Identifier{Kind: "communicationUser", RawID: "8:acs:r_a", CommunicationUser: &wire.CommunicationUser{ID: "8:acs:r_a"}}}}
-	expectNoFailure(t, func() { Expect(good).To(HaveIdentifierKinds()) })
+	expectNoFailure(t, func() { Expect(good).To(HaveIdentifierKinds(wire.APIVersionStable)) })
 	bad := []wire.Participant{{CommunicationIdentifier: wire.UserIdentifier("8:acs:r_a")}}
-	got := failures(func() { Expect(bad).To(HaveIdentifierKinds()) })
-	if len(got) != 1 || !strings.Contains(got[0], "Expected every communicationIdentifier to carry the kind of its populated sub-object, but in 1 place of 1 participants:\n    [LIST-03] /value/0/communicationIdentifier/kind") {
+	got := failures(func() { Expect(bad).To(HaveIdentifierKinds(wire.APIVersionStable)) })
+	if len(got) != 1 || !strings.Contains(got[0], "Expected every communicationIdentifier to carry a kind api-version 2024-03-07 defines, naming its populated sub-object, but in 1 place of 1 participants:\n    [LIST-03] /value/0/communicationIdentifier/kind") {
 		t.Errorf("failure: %q", got)
 	}
+	extension := []wire.Participant{{CommunicationIdentifier: wire.Identifier{Kind: "teamsExtensionUser", RawID: "8:acs:r_u", TeamsExtensionUser: &wire.TeamsExtensionUser{UserID: "u", TenantID: "t", ResourceID: "r"}}}}
+	expectNoFailure(t, func() { Expect(extension).To(HaveIdentifierKinds(wire.APIVersion20250315)) })
+	expectOneFailure(t, `Expected every communicationIdentifier to carry a kind api-version 2023-11-07 defines, naming its populated sub-object, but in 1 place of 1 participants:
+    [LIST-03] /value/0/communicationIdentifier/kind: is teamsExtensionUser, which api-version 2023-11-07 does not define; it defines unknown, communicationUser, phoneNumber, microsoftTeamsUser`,
+		func() { Expect(extension).To(HaveIdentifierKinds(wire.APIVersion20231107)) })
 	expectOneFailure(t, "HaveIdentifierKinds expects a []wire.Participant or a wire.ParticipantsCollection, got:\n    <int>: 1",
-		func() { Expect(1).To(HaveIdentifierKinds()) })
+		func() { Expect(1).To(HaveIdentifierKinds(wire.APIVersionStable)) })
 }
 
 func TestHaveInvalidParticipant(t *testing.T) {

@@ -27,14 +27,16 @@ func mustSpec(t testing.TB, version, path string) *openapi.Spec {
 }
 
 // specsUnderTest are the embedded documents and, when the reference data
-// is present, the published ones, for every certified api-version.
+// is present, the published ones, for every certified api-version (the
+// 2021 ones with Common/stable/2022-07-13 standing in for their missing
+// Common document, see sharedref.PublishedChatSpec).
 func specsUnderTest(t *testing.T, withPublished bool) map[string]*openapi.Spec {
 	t.Helper()
 	specs := map[string]*openapi.Spec{}
 	for _, v := range wire.SupportedChatVersions {
 		specs["embedded "+v] = mustSpec(t, v, "")
 		if withPublished {
-			specs["published "+v] = mustSpec(t, v, publishedPath(t, v))
+			specs["published "+v] = mustSpec(t, v, sharedref.PublishedChatSpec(t, v))
 		}
 	}
 	return specs

@@ -380,7 +380,7 @@ func checkPages(w contract.Walk) {
 			vs = append(vs, v)
 		}
 		vs = append(vs, contract.CheckIdentifiers(p.Items)...)
-		vs = append(vs, contract.CheckIdentifierKinds(p.Items)...)
+		vs = append(vs, contract.CheckIdentifierKinds(p.Items, Version())...)
 		vs = append(vs, contract.CheckNoMetadata(p.Items, Version())...)
 		for j, it := range p.Items {
 			if it.ShareHistoryTime != "" {

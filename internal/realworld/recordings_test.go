@@ -185,7 +185,7 @@ func TestRecordingVectors(t *testing.T) {
 				}
 				// LIST-03 (SHOULD): the live service omits kind everywhere;
 				// the suite's logic must flag every participant.
-				g.Expect(contract.CheckIdentifierKinds(page.Value)).To(HaveLen(len(page.Value)))
+				g.Expect(contract.CheckIdentifierKinds(page.Value, stable.APIVersion)).To(HaveLen(len(page.Value)))
 				g.Expect(hasKey(e.ResponseBody, "kind")).To(BeFalse())
 
 			case noContent:
@@ -244,9 +244,9 @@ func TestLIST03LogicControls(t *testing.T) {
 	wrong := ref
 	wrong.CommunicationIdentifier.Kind = "phoneNumber"
 	g := NewWithT(t)
-	g.Expect(contract.CheckIdentifierKinds([]wire.Participant{live})).To(ConsistOf(HaveField("Message", HavePrefix("missing"))))
-	g.Expect(contract.CheckIdentifierKinds([]wire.Participant{ref})).To(BeEmpty())
-	g.Expect(contract.CheckIdentifierKinds([]wire.Participant{wrong})).To(ConsistOf(HaveField("Message", ContainSubstring("populated sub-object is communicationUser"))))
+	g.Expect(contract.CheckIdentifierKinds([]wire.Participant{live}, wire.APIVersionStable)).To(ConsistOf(HaveField("Message", HavePrefix("missing"))))
+	g.Expect(contract.CheckIdentifierKinds([]wire.Participant{ref}, wire.APIVersionStable)).To(BeEmpty())
+	g.Expect(contract.CheckIdentifierKinds([]wire.Participant{wrong}, wire.APIVersionStable)).To(ConsistOf(HaveField("Message", ContainSubstring("populated sub-object is communicationUser"))))
 }
 
 // TestRecordedNextLinks holds every real nextLink to PAGE-04 and to the
@@ -396,7 +396,7 @@ func TestOfficialExamples(t *testing.T) {
 							g.Expect(p.ShareHistoryTime).To(matchers.BeRFC3339UTCSeconds())
 						}
 						// The examples, like the service, carry no kind.
-						g.Expect(contract.CheckIdentifierKinds(page.Value)).To(HaveLen(len(page.Value)))
+						g.Expect(contract.CheckIdentifierKinds(page.Value, version)).To(HaveLen(len(page.Value)))
 					}
 					g.Expect(resp.Body).To(matchers.ConformToSchema(embedded[version], schema))
 					g.Expect(resp.Body).To(matchers.ConformToSchema(published, schema))

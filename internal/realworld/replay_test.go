@@ -221,7 +221,7 @@ func TestReplayJavaListing(t *testing.T) {
 	g.Expect(contract.CheckNextLinks(walk, len(want), len(want))).To(BeEmpty())
 	g.Expect(contract.CheckLinkForm(walk, "2023-11-07")).To(BeEmpty())
 	g.Expect(walk).To(matchers.ConformToPaging(contract.WalkWant{Unpaged: want, APIVersion: "2023-11-07"}))
-	g.Expect(contract.CheckIdentifierKinds(walk.Items())).To(HaveLen(len(want)), "LIST-03: the live service sends no kind")
+	g.Expect(contract.CheckIdentifierKinds(walk.Items(), "2023-11-07")).To(HaveLen(len(want)), "LIST-03: the live service sends no kind")
 	for _, p := range walk.Items() {
 		g.Expect(p.ShareHistoryTime).To(Equal("1970-01-01T00:00:00Z"), "no shareHistoryTime was sent")
 	}

@@ -91,6 +91,15 @@ type MicrosoftTeamsApp struct {
 	Cloud string `json:"cloud,omitempty"`
 }
 
+// TeamsExtensionUser is the teamsExtensionUser sub-object of an identifier
+// (api-version 2025-03-15).
+type TeamsExtensionUser struct {
+	UserID     string `json:"userId"`
+	TenantID   string `json:"tenantId"`
+	ResourceID string `json:"resourceId"`
+	Cloud      string `json:"cloud,omitempty"`
+}
+
 // Identifier is CommunicationIdentifierModel.
 type Identifier struct {
 	Kind               string              `json:"kind,omitempty"`
@@ -99,6 +108,7 @@ type Identifier struct {
 	PhoneNumber        *PhoneNumber        `json:"phoneNumber,omitempty"`
 	MicrosoftTeamsUser *MicrosoftTeamsUser `json:"microsoftTeamsUser,omitempty"`
 	MicrosoftTeamsApp  *MicrosoftTeamsApp  `json:"microsoftTeamsApp,omitempty"`
+	TeamsExtensionUser *TeamsExtensionUser `json:"teamsExtensionUser,omitempty"`
 }
 
 // UserIdentifier is the identifier the SDKs send for an ACS user: rawId plus
@@ -273,6 +283,8 @@ func (id Identifier) PopulatedKind() string {
 		return "microsoftTeamsUser"
 	case id.MicrosoftTeamsApp != nil:
 		return "microsoftTeamsApp"
+	case id.TeamsExtensionUser != nil:
+		return "teamsExtensionUser"
 	}
 	return "unknown"
 }

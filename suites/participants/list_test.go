@@ -43,7 +43,7 @@ var _ = Certify("List Chat Participants", func() {
 
 	Assert("LIST-03", "gives every communicationIdentifier a kind matching its populated sub-object", func() {
 		Expect(resp).To(HaveStatus(http.StatusOK))
-		Expect(page.Value).To(HaveIdentifierKinds())
+		Expect(page.Value).To(HaveIdentifierKinds(Version()))
 	})
 
 	Assert("LIST-04", "lists the thread's creator", func() {
