@@ -1,0 +1,184 @@
+package refserver
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/chatconform/chatconform/internal/wire"
+)
+
+// allChatVersions is the default api-supported-versions of chat responses,
+// spelled like the live service's (comma and space, oldest first).
+const allChatVersions = "2021-03-07, 2021-09-07, 2023-11-07, 2024-03-07, 2024-03-15-preview, 2025-03-15"
+
+// Every chat answer, success or error, at every version, lists the
+// versions; so do answers to paths under /chat that are no operation.
+func TestAPISupportedVersionsOnEveryChatResponse(t *testing.T) {
+	f := newFixture(t, Options{})
+	owner, outsider := f.newUser(), f.newUser()
+	for _, v := range wire.SupportedChatVersions {
+		t.Run(v, func(t *testing.T) {
+			var created wire.CreateThreadResult
+			r := f.chat("POST", "/chat/threads?api-version="+v, owner.token, `{"topic":"t"}`).wantStatus(t, 201)
+			r.decode(t, &created)
+			thread := created.ChatThread.ID
+			other := f.newUserID()
+			unknownThread := "19:acsV1_unknown@thread.v2"
+			steps := []struct {
+				name   string
+				status int
+				send   func() result
+			}{
+				{"create", 201, func() result { return r }},
+				{"get", 200, func() result { return f.chat("GET", threadPath(thread, "", v), owner.token, "") }},
+				{"add", 201, func() result { return f.add(owner, thread, v, other) }},
+				{"list", 200, func() result { return f.chat("GET", threadPath(thread, "/participants", v), owner.token, "") }},
+				{"remove", 204, func() result {
+					return f.chat("POST", threadPath(thread, "/participants/:remove", v), owner.token, asJSON(wire.UserIdentifier(other)))
+				}},
+				{"malformed id 400", 400, func() result { return f.add(owner, thread, v, "8:acs:fakeid===") }},
+				{"no token 401", 401, func() result { return f.chat("GET", threadPath(thread, "/participants", v), "", "") }},
+				{"outsider 403", 403, func() result { return f.chat("GET", threadPath(thread, "/participants", v), outsider.token, "") }},
+				{"unknown thread 404", 404, func() result { return f.chat("GET", threadPath(unknownThread, "/participants", v), owner.token, "") }},
+				{"no such operation 404", 404, func() result { return f.chat("GET", threadPath(thread, "/nothing", v), owner.token, "") }},
+				{"method not allowed 405", 405, func() result { return f.chat("PUT", threadPath(thread, "/participants", v), owner.token, "") }},
+				{"body too large 413", 413, func() result {
+					return f.chat("POST", threadPath(thread, "/participants/:add", v), owner.token, strings.Repeat(" ", DefaultMaxBodyBytes+1))
+				}},
+				{"delete", 204, func() result { return f.chat("DELETE", threadPath(thread, "", v), owner.token, "") }},
+			}
+			for _, s := range steps {
+				got := s.send()
+				if s.status >= 400 {
+					got.wantError(t, s.status)
+				} else {
+					got.wantStatus(t, s.status)
+				}
+				if h := got.header.Get("api-supported-versions"); h != allChatVersions {
+					t.Errorf("%s: api-supported-versions %q, want %q", s.name, h, allChatVersions)
+				}
+			}
+		})
+	}
+}
+
+// An unknown or missing api-version is a 400 with the documented envelope
+// {"error":{"code":"BadRequest","message":…}} on every chat operation.
+func TestUnknownChatAPIVersionIsBadRequest(t *testing.T) {
+	f := newFixture(t, Options{})
+	u := f.newUser()
+	thread := f.createThread(u)
+	ops := []struct{ method, path, body string }{
+		{"POST", "/chat/threads", `{"topic":"t"}`},
+		{"GET", "/chat/threads/" + thread, ""},
+		{"DELETE", "/chat/threads/" + thread, ""},
+		{"GET", "/chat/threads/" + thread + "/participants", ""},
+		{"POST", "/chat/threads/" + thread + "/participants/:add", `{"participants":[]}`},
+		{"POST", "/chat/threads/" + thread + "/participants/:remove", asJSON(wire.UserIdentifier(u.id))},
+	}
+	for _, op := range ops {
+		for _, q := range []string{"", "?api-version=", "?api-version=2024-06-05-preview", "?api-version=2023-10-01", "?api-version=2025-03-15-preview"} {
+			t.Run(op.method+" "+op.path+q, func(t *testing.T) {
+				r := f.chat(op.method, op.path+q, u.token, op.body)
+				e := r.wantError(t, 400)
+				if e.Code != "BadRequest" {
+					t.Errorf("error.code %q, want BadRequest", e.Code)
+				}
+				if !strings.Contains(e.Message, "api-version") {
+					t.Errorf("error.message %q does not name the api-version", e.Message)
+				}
+				if h := r.header.Get("api-supported-versions"); h != allChatVersions {
+					t.Errorf("api-supported-versions %q", h)
+				}
+			})
+		}
+	}
+	if f.srv.Threads() != 1 {
+		t.Errorf("%d threads after refused creates, want 1", f.srv.Threads())
+	}
+}
+
+// Options.ChatAPIVersions sets what chat responses list and what requests
+// may use: fewer versions are neither listed nor served, an unknown extra
+// one is listed but refused.
+func TestChatAPIVersionsOption(t *testing.T) {
+	cases := []struct {
+		name     string
+		versions []string
+		header   string
+		served   []string
+		refused  []string
+	}{
+		{"default", nil, allChatVersions, wire.SupportedChatVersions, []string{"2024-06-05-preview"}},
+		{"empty is the default", []string{}, allChatVersions, wire.SupportedChatVersions, nil},
+		{"fewer", []string{wire.APIVersion20240307, wire.APIVersion20250315}, "2024-03-07, 2025-03-15",
+			[]string{wire.APIVersion20240307, wire.APIVersion20250315},
+			[]string{wire.APIVersion20210307, wire.APIVersion20210907, wire.APIVersion20231107, wire.APIVersionPreview}},
+		{"one", []string{wire.APIVersion20210307}, "2021-03-07", []string{wire.APIVersion20210307}, []string{wire.APIVersion20250315}},
+		{"more, in the order given", []string{wire.APIVersion20250315, "2024-06-05-preview", wire.APIVersion20210307},
+			"2025-03-15, 2024-06-05-preview, 2021-03-07",
+			[]string{wire.APIVersion20250315, wire.APIVersion20210307}, []string{"2024-06-05-preview", wire.APIVersion20240307}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFixture(t, Options{ChatAPIVersions: c.versions})
+			u := f.newUser()
+			check := func(r result) {
+				t.Helper()
+				if h := r.header.Get("api-supported-versions"); h != c.header {
+					t.Errorf("api-supported-versions %q, want %q", h, c.header)
+				}
+			}
+			for _, v := range c.served {
+				check(f.chat("POST", "/chat/threads?api-version="+v, u.token, `{"topic":"t"}`).wantStatus(t, 201))
+			}
+			for _, v := range c.refused {
+				r := f.chat("POST", "/chat/threads?api-version="+v, u.token, `{"topic":"t"}`)
+				r.wantError(t, 400)
+				check(r)
+			}
+			check(f.chat("GET", "/chat/nothing", u.token, ""))
+			// Identity keeps its own list whatever the chat one is.
+			if h := f.identity("POST", "/identities"+identityQuery, `{}`).header.Get("api-supported-versions"); h != strings.Join(identityAPIVersions, ", ") {
+				t.Errorf("identity api-supported-versions %q", h)
+			}
+		})
+	}
+	// The caller's slice is copied, not kept.
+	vs := []string{wire.APIVersion20240307}
+	f := newFixture(t, Options{ChatAPIVersions: vs})
+	vs[0] = wire.APIVersion20250315
+	if h := f.chat("GET", "/chat/nothing", "", "").header.Get("api-supported-versions"); h != wire.APIVersion20240307 {
+		t.Errorf("api-supported-versions %q after the caller changed its slice", h)
+	}
+}
+
+func TestChatAPIVersionsOptionValidated(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		versions []string
+	}{
+		{"empty entry", []string{wire.APIVersion20240307, ""}},
+		{"comma", []string{"2024-03-07,2025-03-15"}},
+		{"space", []string{"2024-03-07 "}},
+		{"twice", []string{wire.APIVersion20240307, wire.APIVersion20240307}},
+	} {
+		if _, err := New(Options{AccessKey: testKey, ChatAPIVersions: c.versions}); err == nil {
+			t.Errorf("%s: New accepted ChatAPIVersions %q", c.name, c.versions)
+		}
+	}
+}
+
+// The identity paths that are no operation list the Identity versions.
+func TestIdentityFallbackListsIdentityVersions(t *testing.T) {
+	f := newFixture(t, Options{})
+	r := f.do("GET", "/identities/x/y", nil, http.Header{})
+	r.wantError(t, 404)
+	if h := r.header.Get("api-supported-versions"); h != strings.Join(identityAPIVersions, ", ") {
+		t.Errorf("api-supported-versions %q", h)
+	}
+	if h := f.do("GET", "/elsewhere", nil, nil).header.Get("api-supported-versions"); h != "" {
+		t.Errorf("a path of neither API lists %q", h)
+	}
+}
