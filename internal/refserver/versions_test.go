@@ -2,6 +2,7 @@ package refserver
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -180,5 +181,165 @@ func TestIdentityFallbackListsIdentityVersions(t *testing.T) {
 	}
 	if h := f.do("GET", "/elsewhere", nil, nil).header.Get("api-supported-versions"); h != "" {
 		t.Errorf("a path of neither API lists %q", h)
+	}
+}
+
+// since reports whether version v is first or later than first in
+// wire.SupportedChatVersions (oldest first).
+func since(v, first string) bool {
+	for _, k := range wire.SupportedChatVersions {
+		switch k {
+		case first:
+			return true
+		case v:
+			return false
+		}
+	}
+	return false
+}
+
+// An identifier sub-object a version does not define (microsoftTeamsApp
+// before 2024-03-07, teamsExtensionUser before 2025-03-15) is an unknown
+// property there and ignored: the identifier is judged on what remains. The
+// versions that define it reject it as a non-ACS identity, as they reject
+// phone numbers and Teams users.
+func TestIdentifierKindsPerVersion(t *testing.T) {
+	f := newFixture(t, Options{})
+	owner := f.newUser()
+	const app = `"microsoftTeamsApp":{"appId":"45ab2481-1c1c-4005-be24-0ffb879b1130","cloud":"public"}`
+	const ext = `"teamsExtensionUser":{"userId":"u","tenantId":"t","resourceId":"r"}`
+	type want struct {
+		ok  bool   // accepted: the ACS user is added (or removed)
+		why string // else part of the 400's message
+	}
+	cases := []struct {
+		name string
+		id   func(user string) string // the identifier JSON
+		want func(v string) want
+	}{
+		{"ACS user plus microsoftTeamsApp",
+			func(u string) string {
+				return `{"rawId":"` + u + `","communicationUser":{"id":"` + u + `"},` + app + `}`
+			},
+			func(v string) want {
+				if since(v, wire.APIVersion20240307) {
+					return want{why: "microsoftTeamsApp"}
+				}
+				return want{ok: true}
+			}},
+		{"ACS user plus teamsExtensionUser",
+			func(u string) string {
+				return `{"rawId":"` + u + `","communicationUser":{"id":"` + u + `"},` + ext + `}`
+			},
+			func(v string) want {
+				if v == wire.APIVersion20250315 {
+					return want{why: "teamsExtensionUser"}
+				}
+				return want{ok: true}
+			}},
+		{"Teams app alone",
+			func(string) string { return `{"rawId":"28:orgid:45ab2481-1c1c-4005-be24-0ffb879b1130",` + app + `}` },
+			func(v string) want {
+				if since(v, wire.APIVersion20240307) {
+					return want{why: "microsoftTeamsApp"}
+				}
+				return want{why: "Identifier format is invalid"}
+			}},
+		{"Teams extension user alone",
+			func(string) string { return `{` + ext + `}` },
+			func(v string) want {
+				if v == wire.APIVersion20250315 {
+					return want{why: "teamsExtensionUser"}
+				}
+				return want{why: "has no id"}
+			}},
+		{"ACS user plus phoneNumber",
+			func(u string) string {
+				return `{"rawId":"` + u + `","communicationUser":{"id":"` + u + `"},"phoneNumber":{"value":"+14255550123"}}`
+			},
+			func(string) want { return want{why: "phoneNumber"} }},
+		{"ACS user plus microsoftTeamsUser",
+			func(u string) string {
+				return `{"rawId":"` + u + `","communicationUser":{"id":"` + u + `"},"microsoftTeamsUser":{"userId":"x"}}`
+			},
+			func(string) want { return want{why: "microsoftTeamsUser"} }},
+		{"kind teamsExtensionUser",
+			func(u string) string { return `{"kind":"teamsExtensionUser","rawId":"` + u + `"}` },
+			func(v string) want {
+				if v == wire.APIVersion20250315 {
+					return want{why: "not supported"}
+				}
+				return want{why: "not an identifier kind of api-version " + v}
+			}},
+		{"kind microsoftTeamsApp",
+			func(u string) string { return `{"kind":"microsoftTeamsApp","rawId":"` + u + `"}` },
+			func(v string) want {
+				if since(v, wire.APIVersion20240307) {
+					return want{why: "not supported"}
+				}
+				return want{why: "not an identifier kind of api-version " + v}
+			}},
+		{"kind communicationUser", func(u string) string { return `{"kind":"communicationUser","rawId":"` + u + `"}` },
+			func(string) want { return want{ok: true} }},
+	}
+	for _, v := range wire.SupportedChatVersions {
+		for _, c := range cases {
+			t.Run(v+"/"+c.name, func(t *testing.T) {
+				thread := f.createThread(owner)
+				u := f.newUserID()
+				w := c.want(v)
+				add := f.chat("POST", addPath(thread, v), owner.token, `{"participants":[{"communicationIdentifier":`+c.id(u)+`}]}`)
+				if !w.ok {
+					if e := add.wantError(t, 400); !strings.Contains(e.Message, w.why) {
+						t.Errorf(":add message %q does not say %q", e.Message, w.why)
+					}
+					if n := len(f.members(owner, thread)); n != 1 {
+						t.Errorf("a refused :add left %d members", n)
+					}
+				} else {
+					add.wantStatus(t, 201)
+					if ids := memberIDs(f.members(owner, thread)); len(ids) != 2 || ids[1] != u {
+						t.Fatalf("members %v, want the owner and %s", ids, u)
+					}
+				}
+				// :remove takes the same identifier, judged the same way.
+				f.add(owner, thread, v, u).wantStatus(t, 201)
+				rm := f.chat("POST", threadPath(thread, "/participants/:remove", v), owner.token, c.id(u))
+				if !w.ok {
+					if e := rm.wantError(t, 400); !strings.Contains(e.Message, w.why) {
+						t.Errorf(":remove message %q does not say %q", e.Message, w.why)
+					}
+					return
+				}
+				rm.wantStatus(t, 204)
+				if ids := memberIDs(f.members(owner, thread)); len(ids) != 1 {
+					t.Errorf("members %v after :remove, want the owner only", ids)
+				}
+			})
+		}
+	}
+}
+
+// Responses name every identifier with kind, rawId and communicationUser
+// at every version (communicationUser is a kind in all of them).
+func TestResponseIdentifiersPerVersion(t *testing.T) {
+	f := newFixture(t, Options{})
+	owner := f.newUser()
+	for _, v := range wire.SupportedChatVersions {
+		t.Run(v, func(t *testing.T) {
+			var created wire.CreateThreadResult
+			f.chat("POST", "/chat/threads?api-version="+v, owner.token, `{"topic":"t"}`).wantStatus(t, 201).decode(t, &created)
+			if got, want := created.ChatThread.CreatedByCommunicationIdentifier, wire.ResponseIdentifier(owner.id); asJSON(got) != asJSON(want) {
+				t.Errorf("createdBy %s, want %s", asJSON(got), asJSON(want))
+			}
+			var page wire.ParticipantsCollection
+			f.chat("GET", threadPath(created.ChatThread.ID, "/participants", v), owner.token, "").wantStatus(t, 200).decode(t, &page)
+			for _, p := range page.Value {
+				id := p.CommunicationIdentifier
+				if !slices.Contains(wire.IdentifierKinds(v), id.Kind) || id.Kind != id.PopulatedKind() || id.RawID != id.Key() {
+					t.Errorf("identifier %s at %s", asJSON(id), v)
+				}
+			}
+		})
 	}
 }
