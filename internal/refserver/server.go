@@ -128,7 +128,8 @@ type thread struct {
 	createdOn time.Time
 	createdBy string
 	metadata  map[string]string
-	members   []*member // insertion order: the listing order
+	retention *retentionPolicy // nil: none
+	members   []*member        // insertion order: the listing order
 }
 
 // member is one participant of a thread.

@@ -1,6 +1,7 @@
 package refserver
 
 import (
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strings"
@@ -341,5 +342,146 @@ func TestResponseIdentifiersPerVersion(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// retentionJSON is the chatThread.retentionPolicy of a create or get
+// response as raw JSON text ("" when absent), so field order counts.
+func retentionJSON(t *testing.T, r result, inChatThread bool) string {
+	t.Helper()
+	var thread struct {
+		RetentionPolicy json.RawMessage `json:"retentionPolicy"`
+	}
+	if inChatThread {
+		var res struct {
+			ChatThread json.RawMessage `json:"chatThread"`
+		}
+		r.decode(t, &res)
+		if err := json.Unmarshal(res.ChatThread, &thread); err != nil {
+			t.Fatalf("chatThread of %s: %v", r, err)
+		}
+	} else {
+		r.decode(t, &thread)
+	}
+	return string(thread.RetentionPolicy)
+}
+
+// Create thread's retentionPolicy as each version documents it: none before
+// the preview (ignored, whatever it holds), threadCreationDate on the
+// preview, threadCreationDate or none on 2025-03-15, which also answers
+// {"kind":"none"} when none was asked for (Java recording, 2025-03-15).
+// deleteThreadAfterDays is 30..90 (the chat concepts document).
+func TestRetentionPolicyPerVersion(t *testing.T) {
+	f := newFixture(t, Options{})
+	owner := f.newUser()
+	const (
+		none = `{"kind":"none"}`
+		d30  = `{"kind":"threadCreationDate","deleteThreadAfterDays":30}`
+		d60  = `{"kind":"threadCreationDate","deleteThreadAfterDays":60}`
+		d90  = `{"kind":"threadCreationDate","deleteThreadAfterDays":90}`
+		bad  = "400"
+	)
+	// want: the retentionPolicy answered at the preview and at 2025-03-15
+	// ("" none at all, bad a 400); the other versions always answer 201
+	// without one.
+	cases := []struct {
+		name, policy string // the request's retentionPolicy member; "" leaves it out
+		preview, ga  string
+	}{
+		{"absent", "", "", none},
+		{"null", `null`, "", none},
+		{"30 days", d30, d30, d30},
+		{"60 days, days first", `{"deleteThreadAfterDays":60,"kind":"threadCreationDate"}`, d60, d60},
+		{"90 days", d90, d90, d90},
+		{"none", none, bad, none},
+		{"none with days", `{"kind":"none","deleteThreadAfterDays":30}`, bad, none},
+		{"unknown member", `{"kind":"threadCreationDate","deleteThreadAfterDays":30,"x":1}`, d30, d30},
+		{"29 days", `{"kind":"threadCreationDate","deleteThreadAfterDays":29}`, bad, bad},
+		{"91 days", `{"kind":"threadCreationDate","deleteThreadAfterDays":91}`, bad, bad},
+		{"0 days", `{"kind":"threadCreationDate","deleteThreadAfterDays":0}`, bad, bad},
+		{"negative days", `{"kind":"threadCreationDate","deleteThreadAfterDays":-30}`, bad, bad},
+		{"beyond int32", `{"kind":"threadCreationDate","deleteThreadAfterDays":4294967326}`, bad, bad},
+		{"fractional days", `{"kind":"threadCreationDate","deleteThreadAfterDays":30.5}`, bad, bad},
+		{"days as string", `{"kind":"threadCreationDate","deleteThreadAfterDays":"30"}`, bad, bad},
+		{"no days", `{"kind":"threadCreationDate"}`, bad, bad},
+		{"null days", `{"kind":"threadCreationDate","deleteThreadAfterDays":null}`, bad, bad},
+		{"no kind", `{"deleteThreadAfterDays":30}`, bad, bad},
+		{"unknown kind", `{"kind":"lastMessageDate","deleteThreadAfterDays":30}`, bad, bad},
+		{"kind in another case", `{"kind":"ThreadCreationDate","deleteThreadAfterDays":30}`, bad, bad},
+		{"kind not a string", `{"kind":1}`, bad, bad},
+		{"not an object", `"threadCreationDate"`, bad, bad},
+		{"an array", `[]`, bad, bad},
+	}
+	for _, v := range wire.SupportedChatVersions {
+		for _, c := range cases {
+			t.Run(v+"/"+c.name, func(t *testing.T) {
+				body := `{"topic":"t"}`
+				if c.policy != "" {
+					body = `{"topic":"t","retentionPolicy":` + c.policy + `}`
+				}
+				want := ""
+				switch v {
+				case wire.APIVersionPreview:
+					want = c.preview
+				case wire.APIVersion20250315:
+					want = c.ga
+				}
+				before := f.srv.Threads()
+				r := f.chat("POST", "/chat/threads?api-version="+v, owner.token, body)
+				if want == bad {
+					if e := r.wantError(t, 400); !strings.Contains(e.Message, "retentionPolicy") {
+						t.Errorf("message %q does not name retentionPolicy", e.Message)
+					}
+					if f.srv.Threads() != before {
+						t.Error("a refused create made a thread")
+					}
+					return
+				}
+				r.wantStatus(t, 201)
+				if got := retentionJSON(t, r, true); got != want {
+					t.Errorf("create: retentionPolicy %s, want %q", got, want)
+				}
+				var res wire.CreateThreadResult
+				r.decode(t, &res)
+				get := f.chat("GET", threadPath(res.ChatThread.ID, "", v), owner.token, "").wantStatus(t, 200)
+				if got := retentionJSON(t, get, false); got != want {
+					t.Errorf("get: retentionPolicy %s, want %q", got, want)
+				}
+			})
+		}
+	}
+}
+
+// A thread's policy is read through the version of the reading request.
+func TestRetentionPolicyAcrossVersions(t *testing.T) {
+	f := newFixture(t, Options{})
+	owner := f.newUser()
+	create := func(policy string) string {
+		var res wire.CreateThreadResult
+		f.chat("POST", "/chat/threads?api-version="+wire.APIVersion20250315, owner.token,
+			`{"topic":"t","retentionPolicy":`+policy+`}`).wantStatus(t, 201).decode(t, &res)
+		return res.ChatThread.ID
+	}
+	var old wire.CreateThreadResult
+	f.chat("POST", "/chat/threads?api-version="+wire.APIVersion20240307, owner.token,
+		`{"topic":"t","retentionPolicy":{"kind":"threadCreationDate","deleteThreadAfterDays":45}}`).wantStatus(t, 201).decode(t, &old)
+	threads := map[string]string{
+		"60 days at 2025-03-15": create(`{"kind":"threadCreationDate","deleteThreadAfterDays":60}`),
+		"none at 2025-03-15":    create(`{"kind":"none"}`),
+		"45 days at 2024-03-07": old.ChatThread.ID, // ignored there: no policy
+	}
+	const d60 = `{"kind":"threadCreationDate","deleteThreadAfterDays":60}`
+	want := map[string]map[string]string{
+		"60 days at 2025-03-15": {wire.APIVersionPreview: d60, wire.APIVersion20250315: d60},
+		"none at 2025-03-15":    {wire.APIVersion20250315: `{"kind":"none"}`},
+		"45 days at 2024-03-07": {wire.APIVersion20250315: `{"kind":"none"}`},
+	}
+	for name, id := range threads {
+		for _, v := range wire.SupportedChatVersions {
+			r := f.chat("GET", threadPath(id, "", v), owner.token, "").wantStatus(t, 200)
+			if got := retentionJSON(t, r, false); got != want[name][v] {
+				t.Errorf("%s read at %s: retentionPolicy %s, want %q", name, v, got, want[name][v])
+			}
+		}
 	}
 }
