@@ -166,7 +166,8 @@ func parseRFC3339(s string) (time.Time, error) {
 }
 
 // parseMetadata decodes participant or thread metadata. It exists only in
-// the preview api-version; on stable it is ignored, whatever it holds.
+// the api-versions wire.HasMetadata names (2024-03-15-preview and
+// 2025-03-15); on the others it is ignored, whatever it holds.
 func parseMetadata(raw json.RawMessage, apiVersion, field string) (map[string]string, error) {
 	if !wire.HasMetadata(apiVersion) || !present(raw) {
 		return nil, nil
@@ -332,7 +333,8 @@ func (s *Server) listParticipants(w http.ResponseWriter, r *http.Request, c *cal
 
 // participantOut renders a member as documented: kind, rawId and
 // communicationUser (the live service omits kind; LIST-03 asks for it),
-// displayName and metadata omitted when unset, metadata only on preview.
+// displayName and metadata omitted when unset, metadata only where
+// apiVersion has it (wire.HasMetadata), whichever version stored it.
 func participantOut(m *member, apiVersion string) wire.Participant {
 	p := wire.Participant{
 		CommunicationIdentifier: wire.ResponseIdentifier(m.id),

@@ -2,6 +2,7 @@ package refserver
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -483,5 +484,119 @@ func TestRetentionPolicyAcrossVersions(t *testing.T) {
 				t.Errorf("%s read at %s: retentionPolicy %s, want %q", name, v, got, want[name][v])
 			}
 		}
+	}
+}
+
+// Participant metadata exists on the preview and 2025-03-15 only: added at
+// a version, it is listed at another only if both have it (added at
+// 2025-03-15, listed at 2024-03-07: no metadata key at all). Elsewhere
+// metadata in a request is ignored: not stored, not validated.
+func TestParticipantMetadataPerVersion(t *testing.T) {
+	f := newFixture(t, Options{})
+	owner := f.newUser()
+	md := map[string]string{"ParticipantMetaKey1": "ParticipantMetaValue1", "k2": ""}
+	for _, added := range wire.SupportedChatVersions {
+		t.Run("added at "+added, func(t *testing.T) {
+			thread := f.createThread(owner)
+			id := f.newUserID()
+			body, _ := json.Marshal(map[string]any{"participants": []any{map[string]any{
+				"communicationIdentifier": wire.UserIdentifier(id), "metadata": md}}})
+			f.chat("POST", addPath(thread, added), owner.token, string(body)).wantStatus(t, 201)
+			for _, listed := range wire.SupportedChatVersions {
+				r := f.chat("GET", threadPath(thread, "/participants", listed), owner.token, "").wantStatus(t, 200)
+				var page wire.ParticipantsCollection
+				r.decode(t, &page)
+				got := page.Value[len(page.Value)-1].Metadata
+				if wire.HasMetadata(added) && wire.HasMetadata(listed) {
+					if asJSON(got) != asJSON(md) {
+						t.Errorf("listed at %s: metadata %v, want %v", listed, got, md)
+					}
+					continue
+				}
+				if strings.Contains(string(r.body), `"metadata"`) {
+					t.Errorf("listed at %s: %s carries metadata", listed, r.body)
+				}
+			}
+		})
+	}
+}
+
+// Metadata the metadata versions refuse is ignored by the others, and
+// nothing of it is stored.
+func TestInvalidMetadataPerVersion(t *testing.T) {
+	f := newFixture(t, Options{})
+	owner := f.newUser()
+	thread := f.createThread(owner)
+	bad := map[string]string{
+		"1025 bytes":       fmt.Sprintf(`{"k":%q,"key2":%q}`, strings.Repeat("v", 512), strings.Repeat("w", 508)),
+		"2000 bytes":       `{"k":"` + strings.Repeat("v", 2000) + `"}`,
+		"non-string value": `{"k":1}`,
+		"null value":       `{"k":null}`,
+		"array":            `["k"]`,
+		"string":           `"k"`,
+	}
+	for _, v := range wire.SupportedChatVersions {
+		for name, md := range bad {
+			t.Run(v+"/"+name, func(t *testing.T) {
+				id := f.newUserID()
+				add := f.chat("POST", addPath(thread, v), owner.token, fmt.Sprintf(
+					`{"participants":[{"communicationIdentifier":{"rawId":%q},"metadata":%s}]}`, id, md))
+				create := f.chat("POST", "/chat/threads?api-version="+v, owner.token, `{"topic":"t","metadata":`+md+`}`)
+				if wire.HasMetadata(v) {
+					add.wantError(t, 400)
+					create.wantError(t, 400)
+					return
+				}
+				add.wantStatus(t, 201)
+				create.wantStatus(t, 201)
+				ms := f.members(owner, thread) // listed at the preview, which has metadata
+				if got := ms[len(ms)-1]; got.CommunicationIdentifier.RawID != id || got.Metadata != nil {
+					t.Errorf("added at %s: listed as %s, want %s without metadata", v, asJSON(got), id)
+				}
+				var res wire.CreateThreadResult
+				create.decode(t, &res)
+				get := f.chat("GET", threadPath(res.ChatThread.ID, "", wire.APIVersion20250315), owner.token, "").wantStatus(t, 200)
+				if strings.Contains(string(get.body), `"metadata"`) {
+					t.Errorf("created at %s, got at 2025-03-15: %s carries metadata", v, get.body)
+				}
+			})
+		}
+	}
+}
+
+// Thread metadata, and the metadata of participants listed in create
+// thread, follow the same rule as participant metadata.
+func TestThreadMetadataPerVersion(t *testing.T) {
+	f := newFixture(t, Options{})
+	owner := f.newUser()
+	tmd := map[string]string{"MetaKey1": "MetaValue1", "MetaKey2": "MetaValue2"}
+	pmd := map[string]string{"key1": "val1"}
+	for _, created := range wire.SupportedChatVersions {
+		t.Run("created at "+created, func(t *testing.T) {
+			other := f.newUserID()
+			body, _ := json.Marshal(map[string]any{"topic": "t", "metadata": tmd, "participants": []any{
+				map[string]any{"communicationIdentifier": wire.UserIdentifier(other), "metadata": pmd}}})
+			r := f.chat("POST", "/chat/threads?api-version="+created, owner.token, string(body)).wantStatus(t, 201)
+			var res wire.CreateThreadResult
+			r.decode(t, &res)
+			if wire.HasMetadata(created) != (asJSON(res.ChatThread.Metadata) == asJSON(tmd)) ||
+				!wire.HasMetadata(created) && strings.Contains(string(r.body), `"metadata"`) {
+				t.Errorf("create at %s: %s", created, r.body)
+			}
+			for _, read := range wire.SupportedChatVersions {
+				both := wire.HasMetadata(created) && wire.HasMetadata(read)
+				get := f.chat("GET", threadPath(res.ChatThread.ID, "", read), owner.token, "").wantStatus(t, 200)
+				var p wire.ThreadProperties
+				get.decode(t, &p)
+				if both != (asJSON(p.Metadata) == asJSON(tmd)) || !both && strings.Contains(string(get.body), `"metadata"`) {
+					t.Errorf("get at %s: %s", read, get.body)
+				}
+				var page wire.ParticipantsCollection
+				f.chat("GET", threadPath(res.ChatThread.ID, "/participants", read), owner.token, "").wantStatus(t, 200).decode(t, &page)
+				if got := page.Value[1]; both != (asJSON(got.Metadata) == asJSON(pmd)) || !both && got.Metadata != nil {
+					t.Errorf("participants at %s: %s", read, asJSON(page.Value))
+				}
+			}
+		})
 	}
 }
