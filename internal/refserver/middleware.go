@@ -20,6 +20,10 @@ var identityAPIVersions = []string{
 	wire.IdentityAPIVersion, "2025-03-02-preview", "2025-06-30",
 }
 
+// IdentityAPIVersions returns the Identity api-versions the server serves
+// and lists in the api-supported-versions of Identity answers.
+func IdentityAPIVersions() []string { return slices.Clone(identityAPIVersions) }
+
 // call is what the middleware learned about a request before the handler runs.
 type call struct {
 	apiVersion string
