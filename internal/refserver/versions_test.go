@@ -600,3 +600,25 @@ func TestThreadMetadataPerVersion(t *testing.T) {
 		})
 	}
 }
+
+// A listing's nextLink carries the api-version of the request it answers.
+func TestNextLinkKeepsTheAPIVersion(t *testing.T) {
+	f := newFixture(t, Options{})
+	owner := f.newUser()
+	thread := f.createThread(owner, f.newUserID(), f.newUserID())
+	for _, v := range wire.SupportedChatVersions {
+		var walked []string
+		next := threadPath(thread, "/participants", v) + "&maxPageSize=1"
+		for next != "" {
+			var page wire.ParticipantsCollection
+			f.chat("GET", strings.TrimPrefix(next, f.ts.URL), owner.token, "").wantStatus(t, 200).decode(t, &page)
+			walked = append(walked, memberIDs(page.Value)...)
+			if next = page.NextLink; next != "" && !strings.HasSuffix(next, "&maxPageSize=1&api-version="+v) {
+				t.Errorf("at %s: nextLink %q", v, next)
+			}
+		}
+		if len(walked) != 3 {
+			t.Errorf("at %s: walked %v", v, walked)
+		}
+	}
+}
