@@ -7,6 +7,11 @@
 //	ACS_CONNECTION_STRING=endpoint=http://127.0.0.1:PORT/;accesskey=KEY
 //
 // and serves until SIGINT or SIGTERM. Everything else goes to stderr.
+//
+// It serves every chat api-version the suite knows (wire.SupportedChatVersions),
+// each with its own differences, unless -chat-api-versions names fewer (or
+// more, which are listed but refused), and the Identity api-versions of
+// refserver.IdentityAPIVersions.
 package main
 
 import (
@@ -23,10 +28,12 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/chatconform/chatconform/internal/refserver"
+	"github.com/chatconform/chatconform/internal/wire"
 )
 
 func main() {
@@ -63,6 +70,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	latency := fs.Duration("latency", 0, "delay added before every response, e.g. 50ms")
 	useTLS := fs.Bool("tls", false, "serve HTTPS with a fresh self-signed certificate for 127.0.0.1, ::1 and localhost")
 	certOut := fs.String("cert-out", "", "write the certificate PEM to this file (for NODE_EXTRA_CA_CERTS / CHAT_CA_FILE)")
+	chatVersions := fs.String("chat-api-versions", strings.Join(wire.SupportedChatVersions, ","),
+		"comma-separated chat api-versions to serve and list in api-supported-versions, in that order;\n"+
+			"one the server does not model is listed but answered 400")
+	fs.Usage = func() {
+		out := fs.Output()
+		fmt.Fprintf(out, "Usage: refserver [flags]\n\n"+
+			"Serves the in-memory ACS Identity and Chat reference server and prints its\n"+
+			"connection string on stdout.\n\n"+
+			"Chat api-versions served: %s\n"+
+			"(-chat-api-versions chooses). Each answers as it documents: participant and\n"+
+			"thread metadata and the create-thread retentionPolicy only on %s and\n"+
+			"%s (kind none only on %s); identifier sub-objects a version does not\n"+
+			"define are ignored there.\n"+
+			"Identity api-versions served: %s.\n\nFlags:\n",
+			strings.Join(wire.SupportedChatVersions, ", "), wire.APIVersionPreview, wire.APIVersion20250315,
+			wire.APIVersion20250315, strings.Join(refserver.IdentityAPIVersions(), ", "))
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -87,12 +112,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *certOut != "" && !*useTLS {
 		return usageError{errors.New("-cert-out needs -tls")}
 	}
+	versions, err := parseVersions(*chatVersions)
+	if err != nil {
+		return usageError{err}
+	}
 	srv, err := refserver.New(refserver.Options{
-		AccessKey:      key,
-		PublicURL:      *publicURL,
-		RateLimits:     mode,
-		RateLimitScale: *scale,
-		Latency:        *latency,
+		AccessKey:       key,
+		PublicURL:       *publicURL,
+		RateLimits:      mode,
+		RateLimitScale:  *scale,
+		Latency:         *latency,
+		ChatAPIVersions: versions,
 	})
 	if err != nil {
 		return usageError{err}
@@ -127,6 +157,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	endpoint := scheme + "://" + dialableAddr(ln.Addr().(*net.TCPAddr)) + "/"
 	logger.Printf("serving %s (rate limits %s, scale %v, latency %v, resource %s)", endpoint, mode, *scale, *latency, srv.ResourceID())
+	logger.Printf("chat api-versions %s", strings.Join(versions, ", "))
+	for _, v := range versions {
+		if !wire.KnownChatVersion(v) {
+			logger.Printf("chat api-version %s is listed but not served (this server does not model it): requests at it get 400", v)
+		}
+	}
 	fmt.Fprintf(stdout, "ACS_CONNECTION_STRING=endpoint=%s;accesskey=%s\n", endpoint, base64.StdEncoding.EncodeToString(key))
 
 	served := make(chan error, 1)
@@ -152,6 +188,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	return nil
+}
+
+// parseVersions splits -chat-api-versions at commas, trimming spaces.
+func parseVersions(s string) ([]string, error) {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v == "" {
+			return nil, fmt.Errorf("-chat-api-versions %q has an empty entry; want versions separated by commas, e.g. %s", s, strings.Join(wire.SupportedChatVersions, ","))
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }
 
 // decodeKey decodes -access-key, or makes a random 32-byte key.

@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"flag"
 	"io"
 	"net"
 	"net/http"
@@ -124,6 +125,9 @@ func TestRunServesAndStopsOnCancel(t *testing.T) {
 	if resp.StatusCode != 201 || !strings.HasPrefix(resp.Header.Get("Location"), s.endpoint+"chat/threads/19%3A") {
 		t.Fatalf("create thread: %d, Location %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
+	if got, want := resp.Header.Get("api-supported-versions"), strings.Join(wire.SupportedChatVersions, ", "); got != want {
+		t.Errorf("api-supported-versions %q, want %q", got, want)
+	}
 
 	if err := s.stop(t); err != nil {
 		t.Fatalf("run after cancel: %v", err)
@@ -175,6 +179,9 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"cert-out without tls", []string{"-cert-out", "x.pem"}, "-tls"},
 		{"unknown flag", []string{"-nope"}, "nope"},
 		{"extra argument", []string{"serve"}, "unexpected"},
+		{"empty chat api-version", []string{"-chat-api-versions", "2024-03-07,,2025-03-15"}, "empty entry"},
+		{"no chat api-version", []string{"-chat-api-versions", ""}, "chat-api-versions"},
+		{"chat api-version twice", []string{"-chat-api-versions", "2024-03-07, 2024-03-07"}, "twice"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
@@ -190,6 +197,47 @@ func TestRunRejectsBadFlags(t *testing.T) {
 				t.Errorf("printed %q on a usage error", stdout.String())
 			}
 		})
+	}
+}
+
+// -h says which versions are served, chat and Identity.
+func TestRunHelpNamesVersions(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if err := run(context.Background(), []string{"-h"}, &stdout, &stderr); !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("err = %v, want flag.ErrHelp", err)
+	}
+	help := stderr.String()
+	for _, v := range append(append([]string{}, wire.SupportedChatVersions...), wire.IdentityAPIVersion20221001, wire.IdentityAPIVersion, "-chat-api-versions") {
+		if !strings.Contains(help, v) {
+			t.Errorf("help does not name %s:\n%s", v, help)
+		}
+	}
+	if stdout.Len() != 0 {
+		t.Errorf("help printed %q on stdout", stdout.String())
+	}
+}
+
+// -chat-api-versions chooses what is listed and served.
+func TestRunChatAPIVersions(t *testing.T) {
+	s := start(t, "-addr", "127.0.0.1:0", "-chat-api-versions", "2024-03-07, 2025-03-15,2099-01-01")
+	u := createUser(t, http.DefaultClient, s)
+	for v, status := range map[string]int{
+		wire.APIVersion20240307: 201, wire.APIVersion20250315: 201,
+		wire.APIVersion20210307: 400, wire.APIVersionPreview: 400, "2099-01-01": 400,
+	} {
+		req, _ := http.NewRequest("POST", s.endpoint+"chat/threads?api-version="+v, strings.NewReader(`{"topic":"t"}`))
+		req.Header.Set("Authorization", "Bearer "+u.AccessToken.Token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != status {
+			t.Errorf("create at %s: %d, want %d", v, resp.StatusCode, status)
+		}
+		if got := resp.Header.Get("api-supported-versions"); got != "2024-03-07, 2025-03-15, 2099-01-01" {
+			t.Errorf("create at %s: api-supported-versions %q", v, got)
+		}
 	}
 }
 

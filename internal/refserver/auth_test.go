@@ -152,23 +152,30 @@ func TestJoinScopes(t *testing.T) {
 	f.add(join, thread, stable, other).wantStatus(t, 201)
 }
 
+// Every GA chat api-version and the preview are served; anything else, or
+// none, is a 400 with the documented envelope. Both list the versions.
 func TestChatAPIVersion(t *testing.T) {
 	f := newFixture(t, Options{})
 	u := f.newUser()
 	thread := f.createThread(u)
 	base := "/chat/threads/" + thread + "/participants"
-	for _, c := range []struct {
+	type tc struct {
 		query  string
 		status int
-	}{
+	}
+	cases := []tc{
 		{"", 400},
 		{"?api-version=", 400},
-		{"?api-version=2021-09-07", 400},
 		{"?api-version=" + wire.IdentityAPIVersion, 400},
+		{"?api-version=2024-06-05-preview", 400},                // the live service has it; the suite does not
+		{"?api-version=2025-03-15&api-version=2024-03-07", 200}, // the first wins, as in url.Values.Get
+		{"?api-version=2025-03-15%20", 400},
 		{"?api-version=garbage", 400},
-		{"?api-version=" + stable, 200},
-		{"?api-version=" + preview, 200},
-	} {
+	}
+	for _, v := range wire.SupportedChatVersions {
+		cases = append(cases, tc{"?api-version=" + v, 200})
+	}
+	for _, c := range cases {
 		t.Run(c.query, func(t *testing.T) {
 			r := f.chat("GET", base+c.query, u.token, "")
 			if c.status == 200 {
@@ -176,8 +183,8 @@ func TestChatAPIVersion(t *testing.T) {
 			} else {
 				r.wantError(t, c.status)
 			}
-			if got := r.header.Get("api-supported-versions"); got != stable+", "+preview {
-				t.Errorf("api-supported-versions %q", got)
+			if got := r.header.Get("api-supported-versions"); got != allChatVersions {
+				t.Errorf("api-supported-versions %q, want %q", got, allChatVersions)
 			}
 		})
 	}

@@ -207,6 +207,7 @@ func TestIdentityAPIVersion(t *testing.T) {
 		{"", 400},
 		{"?api-version=", 400},
 		{"?api-version=" + stable, 400},
+		{"?api-version=2022-10-01", 201}, // Python's azure-communication-identity 1.3.2
 		{"?api-version=2023-10-01", 201},
 		{"?api-version=2025-06-30", 201},
 	} {
@@ -261,4 +262,83 @@ func TestRevokeAndDeleteIdentity(t *testing.T) {
 	f.identity("DELETE", "/identities/"+u.id+identityQuery, ``).wantError(t, 404)
 	f.identity("POST", "/identities/"+u.id+"/:revokeAccessTokens"+identityQuery, ``).wantError(t, 404)
 	f.identity("POST", "/identities/"+u.id+"/:issueAccessToken"+identityQuery, `{"scopes":["chat"]}`).wantError(t, 404)
+}
+
+// Python's azure-communication-identity 1.3.2 sends api-version 2022-10-01:
+// every Identity operation answers it exactly as 2023-10-01.
+func TestIdentityAPIVersion20221001(t *testing.T) {
+	for _, v := range []string{wire.IdentityAPIVersion20221001, wire.IdentityAPIVersion} {
+		t.Run(v, func(t *testing.T) {
+			f := newFixture(t, Options{})
+			q := "?api-version=" + v
+			type step struct {
+				name   string
+				status int
+				send   func() result
+			}
+			var plain, withToken wire.IdentityAccessTokenResult
+			var issued wire.AccessToken
+			owner := f.newUser()
+			thread := f.createThread(owner)
+			listAs := func(token string) result {
+				return f.chat("GET", threadPath(thread, "/participants", stable), token, "")
+			}
+			// onChat is a step that uses an identity's token on a chat
+			// operation (whose answer lists the chat versions).
+			chatStep := map[string]bool{}
+			onChat := func(name string, status int, send func() result) step {
+				chatStep[name] = true
+				return step{name, status, send}
+			}
+			steps := []step{
+				{"create", 201, func() result {
+					r := f.identity("POST", "/identities"+q, `{}`)
+					r.decode(t, &plain)
+					return r
+				}},
+				{"create with a token", 201, func() result {
+					r := f.identity("POST", "/identities"+q, `{"createTokenWithScopes": ["chat"]}`)
+					r.decode(t, &withToken)
+					return r
+				}},
+				{"issue a token", 200, func() result {
+					r := f.identity("POST", "/identities/"+plain.Identity.ID+"/:issueAccessToken"+q, `{"scopes":["chat"],"expiresInMinutes":60}`)
+					r.decode(t, &issued)
+					return r
+				}},
+				onChat("add both", 201, func() result { return f.add(owner, thread, stable, plain.Identity.ID, withToken.Identity.ID) }),
+				onChat("the issued token works", 200, func() result { return listAs(issued.Token) }),
+				onChat("the created token works", 200, func() result { return listAs(withToken.AccessToken.Token) }),
+				{"revoke", 204, func() result {
+					return f.identity("POST", "/identities/"+plain.Identity.ID+"/:revokeAccessTokens"+q, ``)
+				}},
+				onChat("the revoked token fails", 401, func() result { return listAs(issued.Token) }),
+				{"delete", 204, func() result { return f.identity("DELETE", "/identities/"+withToken.Identity.ID+q, ``) }},
+				onChat("the deleted user's token fails", 401, func() result { return listAs(withToken.AccessToken.Token) }),
+				{"delete again", 404, func() result { return f.identity("DELETE", "/identities/"+withToken.Identity.ID+q, ``) }},
+				{"a bad lifetime", 400, func() result {
+					return f.identity("POST", "/identities"+q, `{"createTokenWithScopes":["chat"],"expiresInMinutes":59}`)
+				}},
+			}
+			for _, s := range steps {
+				r := s.send()
+				if s.status >= 400 {
+					r.wantError(t, s.status)
+				} else {
+					r.wantStatus(t, s.status)
+				}
+				if h := r.header.Get("api-supported-versions"); !chatStep[s.name] && (!strings.Contains(h, wire.IdentityAPIVersion20221001) || h != strings.Join(identityAPIVersions, ", ")) {
+					t.Errorf("%s: api-supported-versions %q", s.name, h)
+				}
+				if s.name == "create" && (!rawIDPattern.MatchString(plain.Identity.ID) || plain.AccessToken != nil) {
+					t.Errorf("create: %s", r)
+				}
+				if s.name == "create with a token" && withToken.AccessToken == nil {
+					t.Fatalf("create with a token: %s", r)
+				}
+			}
+			checkExpiresOn(t, withToken.AccessToken.ExpiresOn, f.clock.Now().Add(24*time.Hour))
+			checkExpiresOn(t, issued.ExpiresOn, f.clock.Now().Add(time.Hour))
+		})
+	}
 }

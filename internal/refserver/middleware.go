@@ -20,6 +20,10 @@ var identityAPIVersions = []string{
 	wire.IdentityAPIVersion, "2025-03-02-preview", "2025-06-30",
 }
 
+// IdentityAPIVersions returns the Identity api-versions the server serves
+// and lists in the api-supported-versions of Identity answers.
+func IdentityAPIVersions() []string { return slices.Clone(identityAPIVersions) }
+
 // call is what the middleware learned about a request before the handler runs.
 type call struct {
 	apiVersion string
@@ -82,18 +86,29 @@ func (s *Server) common(next http.Handler) http.Handler {
 var routeMethods = []string{http.MethodGet, http.MethodPost, http.MethodDelete}
 
 // fallback serves unmatched requests with the error envelope instead of
-// ServeMux's plain-text 404 and 405.
-func fallback(mux *http.ServeMux) http.Handler {
+// ServeMux's plain-text 404 and 405. Under /chat and /identities the
+// answer still lists that API's versions, as every chat (and identity)
+// response does.
+func (s *Server) fallback(mux *http.ServeMux) http.Handler {
+	chat, identity := strings.Join(s.chatListed, ", "), strings.Join(identityAPIVersions, ", ")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
 		// ServeMux answers non-canonical paths (//, /./, trailing /) with a
 		// redirect; the service has no such paths, so they are plain 404s.
-		if p := r.URL.Path; p != "/" && path.Clean(p) != p {
-			writeError(w, http.StatusNotFound, errorCode(http.StatusNotFound),
-				fmt.Sprintf("no API operation at %s %s (the path is not canonical; is an id empty?)", r.Method, p))
+		canonical := p == "/" || path.Clean(p) == p
+		if _, pattern := mux.Handler(r); canonical && pattern != "" {
+			mux.ServeHTTP(w, r)
 			return
 		}
-		if _, pattern := mux.Handler(r); pattern != "" {
-			mux.ServeHTTP(w, r)
+		switch {
+		case p == "/chat" || strings.HasPrefix(p, "/chat/"):
+			w.Header().Set("api-supported-versions", chat)
+		case p == "/identities" || strings.HasPrefix(p, "/identities/"):
+			w.Header().Set("api-supported-versions", identity)
+		}
+		if !canonical {
+			writeError(w, http.StatusNotFound, errorCode(http.StatusNotFound),
+				fmt.Sprintf("no API operation at %s %s (the path is not canonical; is an id empty?)", r.Method, p))
 			return
 		}
 		var allowed []string
@@ -118,7 +133,7 @@ func fallback(mux *http.ServeMux) http.Handler {
 // identityAPI wraps an Identity operation: api-version, then the HMAC
 // signature over the exact bytes received. Identity calls are never rate-limited.
 func (s *Server) identityAPI(h endpoint) http.Handler {
-	return s.api(identityAPIVersions, func(w http.ResponseWriter, r *http.Request) {
+	return s.api(identityAPIVersions, identityAPIVersions, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Request-Context", "appId=")
 		// Identity echoes the client request id every time (live service).
 		echoClientRequestID(w, r, true)
@@ -133,7 +148,7 @@ func (s *Server) identityAPI(h endpoint) http.Handler {
 // chatAPI wraps a Chat operation: api-version, Bearer token, body, then the
 // rate limits of class.
 func (s *Server) chatAPI(class limitClass, h endpoint) http.Handler {
-	return s.api(wire.SupportedChatVersions, func(w http.ResponseWriter, r *http.Request) {
+	return s.api(s.chatListed, s.chatServed, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Access-Control-Expose-Headers", "*")
 		echoClientRequestID(w, r, false)
 	}, func(w http.ResponseWriter, r *http.Request, c *call) (err error) {
@@ -147,17 +162,18 @@ func (s *Server) chatAPI(class limitClass, h endpoint) http.Handler {
 	}, h)
 }
 
-// api wraps an operation of an API with its versions: headers sets the
-// headers every answer has, then the api-version is checked, then admit
-// (which fills in the call) and h run; an error is the answer.
-func (s *Server) api(versions []string, headers func(http.ResponseWriter, *http.Request), admit, h endpoint) http.Handler {
-	supported := strings.Join(versions, ", ")
+// api wraps an operation of an API with its versions, those it lists in
+// api-supported-versions and those it serves: headers sets the headers
+// every answer has, then the api-version is checked, then admit (which
+// fills in the call) and h run; an error is the answer.
+func (s *Server) api(listed, served []string, headers func(http.ResponseWriter, *http.Request), admit, h endpoint) http.Handler {
+	supported := strings.Join(listed, ", ")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("api-supported-versions", supported)
 		headers(w, r)
 		c := &call{}
 		err := func() (err error) {
-			if c.apiVersion, err = apiVersion(r, versions); err != nil {
+			if c.apiVersion, err = apiVersion(r, served); err != nil {
 				return err
 			}
 			if err = admit(w, r, c); err != nil {

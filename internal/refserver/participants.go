@@ -6,6 +6,7 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -38,7 +39,30 @@ type identifierIn struct {
 	} `json:"communicationUser"`
 	PhoneNumber        json.RawMessage `json:"phoneNumber"`
 	MicrosoftTeamsUser json.RawMessage `json:"microsoftTeamsUser"`
-	MicrosoftTeamsApp  json.RawMessage `json:"microsoftTeamsApp"`
+	MicrosoftTeamsApp  json.RawMessage `json:"microsoftTeamsApp"`  // from 2024-03-07
+	TeamsExtensionUser json.RawMessage `json:"teamsExtensionUser"` // from 2025-03-15
+}
+
+// otherKinds names the sub-objects of id other than communicationUser that
+// apiVersion defines and id populates. A sub-object the version does not
+// define is an unknown property there, ignored like any other: the
+// identifier is judged on what remains.
+func (id *identifierIn) otherKinds(apiVersion string) []string {
+	var out []string
+	for _, k := range []struct {
+		kind string
+		raw  json.RawMessage
+	}{
+		{"phoneNumber", id.PhoneNumber},
+		{"microsoftTeamsUser", id.MicrosoftTeamsUser},
+		{"microsoftTeamsApp", id.MicrosoftTeamsApp},
+		{"teamsExtensionUser", id.TeamsExtensionUser},
+	} {
+		if present(k.raw) && slices.Contains(wire.IdentifierKinds(apiVersion), k.kind) {
+			out = append(out, k.kind)
+		}
+	}
+	return out
 }
 
 // participantIn is ChatParticipant as a request may carry it. Optional
@@ -53,16 +77,20 @@ type participantIn struct {
 // present reports whether an optional raw JSON member was sent as non-null.
 func present(raw json.RawMessage) bool { return len(raw) > 0 && string(raw) != "null" }
 
-// userID validates an identifier and returns the ACS user raw id it names.
-func (id *identifierIn) userID(field string) (string, error) {
+// userID validates an identifier as apiVersion defines it and returns the
+// ACS user raw id it names.
+func (id *identifierIn) userID(field, apiVersion string) (string, error) {
 	if id == nil {
 		return "", errorf(http.StatusBadRequest, "%s is required", field)
 	}
 	if id.Kind != "" && !strings.EqualFold(id.Kind, "communicationUser") {
+		if !slices.Contains(wire.IdentifierKinds(apiVersion), id.Kind) {
+			return "", errorf(http.StatusBadRequest, "%s.kind %q is not an identifier kind of api-version %s (%s)", field, id.Kind, apiVersion, strings.Join(wire.IdentifierKinds(apiVersion), ", "))
+		}
 		return "", errorf(http.StatusBadRequest, "%s.kind %q is not supported: chat participants here are ACS users (communicationUser)", field, id.Kind)
 	}
-	if present(id.PhoneNumber) || present(id.MicrosoftTeamsUser) || present(id.MicrosoftTeamsApp) {
-		return "", errorf(http.StatusBadRequest, "%s must identify an ACS user (communicationUser), not a phone number or Teams identity", field)
+	if kinds := id.otherKinds(apiVersion); len(kinds) > 0 {
+		return "", errorf(http.StatusBadRequest, "%s must identify an ACS user (communicationUser), not a phone number or Teams identity (it has %s)", field, strings.Join(kinds, ", "))
 	}
 	raw := id.RawID
 	if id.CommunicationUser != nil {
@@ -93,7 +121,7 @@ func parseMembers(in []participantIn, apiVersion string) ([]*member, error) {
 	seen := map[string]bool{}
 	for i, p := range in {
 		field := fmt.Sprintf("participants[%d]", i)
-		id, err := p.CommunicationIdentifier.userID(field + ".communicationIdentifier")
+		id, err := p.CommunicationIdentifier.userID(field+".communicationIdentifier", apiVersion)
 		if err != nil {
 			return nil, err
 		}
@@ -138,7 +166,8 @@ func parseRFC3339(s string) (time.Time, error) {
 }
 
 // parseMetadata decodes participant or thread metadata. It exists only in
-// the preview api-version; on stable it is ignored, whatever it holds.
+// the api-versions wire.HasMetadata names (2024-03-15-preview and
+// 2025-03-15); on the others it is ignored, whatever it holds.
 func parseMetadata(raw json.RawMessage, apiVersion, field string) (map[string]string, error) {
 	if !wire.HasMetadata(apiVersion) || !present(raw) {
 		return nil, nil
@@ -255,7 +284,7 @@ func (s *Server) removeParticipant(w http.ResponseWriter, r *http.Request, c *ca
 	if err := decodeJSON(c.body, &id); err != nil {
 		return err
 	}
-	target, err := id.userID("the identifier")
+	target, err := id.userID("the identifier", c.apiVersion)
 	if err != nil {
 		return err
 	}
@@ -304,7 +333,8 @@ func (s *Server) listParticipants(w http.ResponseWriter, r *http.Request, c *cal
 
 // participantOut renders a member as documented: kind, rawId and
 // communicationUser (the live service omits kind; LIST-03 asks for it),
-// displayName and metadata omitted when unset, metadata only on preview.
+// displayName and metadata omitted when unset, metadata only where
+// apiVersion has it (wire.HasMetadata), whichever version stored it.
 func participantOut(m *member, apiVersion string) wire.Participant {
 	p := wire.Participant{
 		CommunicationIdentifier: wire.ResponseIdentifier(m.id),

@@ -22,5 +22,5 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /chat/threads/{threadId}/participants/:add", s.chatAPI(limitMembers, s.addParticipants))
 	mux.Handle("POST /chat/threads/{threadId}/participants/:remove", s.chatAPI(limitMembers, s.removeParticipant))
 
-	return s.common(fallback(mux))
+	return s.common(s.fallback(mux))
 }

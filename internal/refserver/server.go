@@ -15,9 +15,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/chatconform/chatconform/internal/wire"
 )
 
 // RateLimitMode selects whether the documented chat rate limits are enforced.
@@ -77,6 +80,15 @@ type Options struct {
 	Now func() time.Time
 	// MaxBodyBytes limits request bodies (413 beyond it); DefaultMaxBodyBytes when 0.
 	MaxBodyBytes int64
+	// ChatAPIVersions are the chat api-versions the server lists, in this
+	// order, in every chat response's api-supported-versions header (joined
+	// by ", " like the live service's) and serves; nil or empty means
+	// wire.SupportedChatVersions. A version the suite does not know
+	// (wire.KnownChatVersion) may be listed, as a newer service would, but
+	// requests at it are answered 400 like any unsupported api-version: the
+	// server has no model of it. Leaving a known version out makes a server
+	// that neither lists nor serves it.
+	ChatAPIVersions []string
 }
 
 // Server is the reference service. All its methods are safe for concurrent use.
@@ -89,6 +101,9 @@ type Server struct {
 	now        func() time.Time
 	limits     *ratePolicy // nil when rate limits are off
 	handler    http.Handler
+	// chatListed is Options.ChatAPIVersions (api-supported-versions);
+	// chatServed the known versions among them, which requests may use.
+	chatListed, chatServed []string
 
 	// One lock guards all state: requests are small and the suite's
 	// concurrency checks (ADD-05/07) need whole-request atomicity.
@@ -113,7 +128,8 @@ type thread struct {
 	createdOn time.Time
 	createdBy string
 	metadata  map[string]string
-	members   []*member // insertion order: the listing order
+	retention *retentionPolicy // nil: none
+	members   []*member        // insertion order: the listing order
 }
 
 // member is one participant of a thread.
@@ -159,6 +175,9 @@ func New(opts Options) (*Server, error) {
 		threads:    map[string]*thread{},
 		repeats:    map[repeatKey]*recordedResponse{},
 	}
+	if err := s.setChatVersions(opts.ChatAPIVersions); err != nil {
+		return nil, err
+	}
 	if s.resourceID == "" {
 		s.resourceID = newGUID()
 	} else if !isResourceID(s.resourceID) {
@@ -189,6 +208,30 @@ func New(opts Options) (*Server, error) {
 	}
 	s.handler = s.routes()
 	return s, nil
+}
+
+// setChatVersions validates Options.ChatAPIVersions: each a non-empty token
+// without commas or spaces (the header could not be split back otherwise),
+// none twice.
+func (s *Server) setChatVersions(versions []string) error {
+	if len(versions) == 0 {
+		versions = wire.SupportedChatVersions
+	}
+	seen := map[string]bool{}
+	for _, v := range versions {
+		if v == "" || strings.ContainsAny(v, ", \t") {
+			return fmt.Errorf("refserver: ChatAPIVersions entry %q must be a non-empty api-version without commas or spaces", v)
+		}
+		if seen[v] {
+			return fmt.Errorf("refserver: ChatAPIVersions lists %q twice", v)
+		}
+		seen[v] = true
+		if wire.KnownChatVersion(v) {
+			s.chatServed = append(s.chatServed, v)
+		}
+	}
+	s.chatListed = slices.Clone(versions)
+	return nil
 }
 
 // Handler returns the HTTP handler serving the whole API.

@@ -2,7 +2,9 @@ package refserver
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/chatconform/chatconform/internal/wire"
@@ -18,7 +20,7 @@ func (s *Server) createThread(w http.ResponseWriter, r *http.Request, c *call) e
 		Topic           *string          `json:"topic"`
 		Participants    *[]participantIn `json:"participants"`
 		Metadata        json.RawMessage  `json:"metadata"`
-		RetentionPolicy json.RawMessage  `json:"retentionPolicy"` // accepted, not modelled
+		RetentionPolicy json.RawMessage  `json:"retentionPolicy"`
 	}
 	if err := decodeJSON(c.body, &req); err != nil {
 		return err
@@ -35,6 +37,10 @@ func (s *Server) createThread(w http.ResponseWriter, r *http.Request, c *call) e
 		return err
 	}
 	metadata, err := parseMetadata(req.Metadata, c.apiVersion, "metadata")
+	if err != nil {
+		return err
+	}
+	retention, err := parseRetentionPolicy(req.RetentionPolicy, c.apiVersion)
 	if err != nil {
 		return err
 	}
@@ -58,6 +64,7 @@ func (s *Server) createThread(w http.ResponseWriter, r *http.Request, c *call) e
 		createdOn: now,
 		createdBy: c.user,
 		metadata:  metadata,
+		retention: retention,
 	}
 	// The creator comes first, with the attributes it was listed with, if any.
 	creator := &member{id: c.user, shareHistory: epoch}
@@ -74,7 +81,7 @@ func (s *Server) createThread(w http.ResponseWriter, r *http.Request, c *call) e
 		return err
 	}
 	s.threads[t.id] = t
-	res := wire.CreateThreadResult{ChatThread: threadOut(t, c.apiVersion), InvalidParticipants: invalid}
+	res := createThreadResult{ChatThread: threadOut(t, c.apiVersion), InvalidParticipants: invalid}
 	// Only ':' is percent-encoded in the live service's Location.
 	loc := s.baseURL(r) + "/chat/threads/" + strings.ReplaceAll(t.id, ":", "%3A")
 	if rk.requestID != "" {
@@ -105,16 +112,41 @@ func (s *Server) deleteThread(w http.ResponseWriter, r *http.Request, c *call) e
 	})
 }
 
-// threadOut renders ChatThreadProperties; metadata only on preview.
-func threadOut(t *thread, apiVersion string) *wire.ThreadProperties {
-	p := &wire.ThreadProperties{
+// threadProperties is ChatThreadProperties with the retentionPolicy that
+// package wire does not model.
+type threadProperties struct {
+	*wire.ThreadProperties
+	RetentionPolicy *retentionPolicy `json:"retentionPolicy,omitempty"`
+}
+
+// createThreadResult is CreateChatThreadResult with threadProperties.
+type createThreadResult struct {
+	ChatThread          threadProperties `json:"chatThread"`
+	InvalidParticipants []wire.Error     `json:"invalidParticipants,omitempty"`
+}
+
+// threadOut renders ChatThreadProperties as apiVersion documents them:
+// metadata and retentionPolicy only where they exist (wire.HasMetadata,
+// wire.HasRetentionPolicy). A thread without a policy shows {"kind":"none"}
+// where that kind exists (2025-03-15, as the live service answers) and no
+// retentionPolicy on the preview, whose only kind is threadCreationDate.
+func threadOut(t *thread, apiVersion string) threadProperties {
+	p := threadProperties{ThreadProperties: &wire.ThreadProperties{
 		ID:                               t.id,
 		Topic:                            t.topic,
 		CreatedOn:                        t.createdOn.Format(shareHistoryLayout),
 		CreatedByCommunicationIdentifier: wire.ResponseIdentifier(t.createdBy),
-	}
+	}}
 	if wire.HasMetadata(apiVersion) && len(t.metadata) > 0 {
-		p.Metadata = t.metadata
+		p.Metadata = maps.Clone(t.metadata)
+	}
+	switch {
+	case !wire.HasRetentionPolicy(apiVersion):
+	case t.retention != nil:
+		rp := *t.retention
+		p.RetentionPolicy = &rp
+	case slices.Contains(retentionKinds(apiVersion), retentionNone):
+		p.RetentionPolicy = &retentionPolicy{Kind: retentionNone}
 	}
 	return p
 }
