@@ -2,6 +2,8 @@ package framework
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -492,13 +494,18 @@ func Expected(t *Thread, listed []wire.Participant, rawIDs ...string) []string {
 }
 
 // MissingThread makes a well-formed thread id that no server has, shaped
-// like like so that a server cannot reject it on format alone.
+// like like so that a server cannot reject it on format alone. Each call
+// makes a new one: ACS limits adds and removes per thread, so specs (and
+// api-versions) sharing one missing thread would throttle each other.
 func MissingThread(like string) string {
 	const suffix = "@thread.v2"
+	b := make([]byte, 5)
+	_, _ = rand.Read(b)
+	name := "chatconformmissing" + hex.EncodeToString(b)
 	if i := strings.Index(like, "_"); i > 0 && strings.HasSuffix(like, suffix) {
-		return like[:i+1] + "chatconformmissing0000000000" + suffix
+		return like[:i+1] + name + suffix
 	}
-	return "19:chatconformmissing0000000000" + suffix
+	return "19:" + name + suffix
 }
 
 // absolute resolves a relative nextLink against the endpoint, as a browser
