@@ -43,7 +43,6 @@ type interopCase struct {
 var interopCases = []interopCase{
 	{name: "clean"},
 	{name: "legacy-error-envelope", fault: "legacy-error-envelope", failing: []string{
-		"the SDK's default api-version (2025-03-15) is refused",
 		"addParticipants with a malformed id: RestError 400 BadRequest",
 		"a user who is not a participant: RestError 403 Forbidden",
 		"a revoked token (revokeTokens) and a tampered token: RestError 401 Unauthorized",
