@@ -55,9 +55,17 @@ selftest: ## Only the fault matrix: every fault caught by its declared assertion
 refserver: ## Run the reference server alone (prints ACS_CONNECTION_STRING=...)
 	$(GO) run ./cmd/refserver $(REFSERVER_ARGS)
 
-interop: ## The official ACS JavaScript SDKs against the reference server (Node 20+, npm)
+# Debian's python3-azure installs the Python SDKs for /usr/bin/python3 only.
+PYTHON_SDK  ?= /usr/bin/python3
+interop: ## The official ACS SDKs against the reference server: JavaScript (Node 20+, npm), then Python (Debian's python3-azure)
 	cd interop && npm ci --no-audit --no-fund
-	node interop/run.mjs
+	@# Both run whatever the first did; -E -s keep PYTHONPATH and the user's
+	@# site-packages from replacing the Python SDKs under test.
+	@js=0; py=0; \
+	echo "node interop/run.mjs"; node interop/run.mjs || js=$$?; \
+	echo "$(PYTHON_SDK) -E -s interop/python/run.py"; $(PYTHON_SDK) -E -s interop/python/run.py || py=$$?; \
+	echo "interop: JavaScript exit $$js, Python exit $$py (0 passed, 1 a test failed, 2 the harness failed)"; \
+	test $$js -eq 0 -a $$py -eq 0
 
 build: ## Build the suite as a standalone binary (bin/chatconform-suite) and the tool bin/chatconform (pack, verify, screenshot)
 	$(GO) test -c -ldflags '$(LDFLAGS)' -o bin/chatconform-suite $(SUITE)
