@@ -116,6 +116,7 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 		if err := b.Discovery.Apply(cfg); err != nil {
 			HarnessFailure(err)
 		}
+		fmt.Fprintln(os.Stderr, b.Discovery)
 	}
 	data, err := json.Marshal(b)
 	Expect(err).NotTo(HaveOccurred())
