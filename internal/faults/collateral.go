@@ -9,7 +9,7 @@ package faults
 // spec that expects an error body (LIST-05, REM-03, REM-04). The fault's own
 // Trips must still fail; these may.
 var observedElsewhere = map[string][]string{
-	"add-200-not-201":                  {"ADD-04", "REM-02", "TIME-03"},
+	"add-200-not-201":                  {"ADD-04", "META-02", "REM-02", "TIME-03"},
 	"add-reports-valid-as-invalid":     {"ADD-04"},
 	"creator-not-listed":               {"PAGE-02"},
 	"hostile-100mb-body":               {"PAGE-02", "PAGE-04", "PAGE-05", "PAGE-06", "REM-05"},

@@ -66,7 +66,7 @@ func Catalogue() []Fault {
 	all = append(append(all, removeFaults()...), missedFaults()...)
 	all = append(append(all, concurrencyFaults()...), versionFaults()...)
 	sort.Slice(all, func(i, j int) bool { return all[i].Name < all[j].Name })
-	return withObserved(all)
+	return withSupportedVersions(withObserved(all))
 }
 
 // --- request classification -------------------------------------------

@@ -34,7 +34,7 @@ func hostileBytesFaults() []Fault {
 		// A body with invalid UTF-8 is not JSON (RFC 8259 §8.1), so every
 		// check that judges an error body or a listing's shape fails too.
 		Collateral: []string{"ADD-08", "ADD-10", "ADD-11", "ADD-12", "ERR-01", "ERR-02", "ERR-03", "ERR-04",
-			"ERR-05", "ERR-06", "ERR-07", "ERR-08", "LIST-01", "LIST-05", "PAGE-07", "REM-03", "REM-04", "TIME-04"},
+			"ERR-05", "ERR-06", "ERR-07", "ERR-08", "LIST-01", "LIST-05", "META-02", "PAGE-07", "REM-03", "REM-04", "TIME-04"},
 		Wrap: hostileBytes,
 	}}
 }

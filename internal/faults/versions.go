@@ -3,6 +3,7 @@ package faults
 import (
 	"bytes"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/chatconform/chatconform/internal/contract"
@@ -16,6 +17,7 @@ func versionFaults() []Fault {
 			Name:       "nextlink-switches-api-version",
 			Mistake:    "builds nextLink with the api-version it was written for (2025-03-15), not the one the listing was asked with",
 			Trips:      []string{"PAGE-04"},
+			Collateral: []string{"REM-05"}, // its walks are PAGE-04's too
 			APIVersion: wire.APIVersion20210907,
 			Wrap: rewrite(isList, func(r *http.Request, c *captured) {
 				c.body = bytes.ReplaceAll(c.body, []byte("api-version="+wire.APIVersion20210907), []byte("api-version="+wire.APIVersionLatest))
@@ -64,6 +66,30 @@ func versionFaults() []Fault {
 			}),
 		},
 	}
+}
+
+// withSupportedVersions makes every chat response of a fault that is not
+// about api-supported-versions carry the header as the reference server
+// sends it: a fault models one defect, and the answers it writes itself
+// (a crash, a canned body) would otherwise lack the header and trip VER-01.
+func withSupportedVersions(fs []Fault) []Fault {
+	list := strings.Join(wire.SupportedChatVersions, ", ")
+	for i, f := range fs {
+		if slices.Contains(f.Trips, "VER-01") {
+			continue
+		}
+		wrap := f.Wrap
+		fs[i].Wrap = func(d Deps, next http.Handler) http.Handler {
+			inner := wrap(d, next)
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if isChat(r) {
+					w.Header().Set(contract.SupportedVersionsHeader, list)
+				}
+				inner.ServeHTTP(w, r)
+			})
+		}
+	}
+	return fs
 }
 
 // answerAsLatest serves every chat request as api-version 2025-03-15, and
