@@ -2,6 +2,7 @@ package perf
 
 import (
 	"context"
+	"github.com/chatconform/chatconform/internal/wire"
 	"net/http"
 	"strings"
 	"testing"
@@ -45,6 +46,9 @@ func TestSuiteUnderACSLimitsWithOneUser(t *testing.T) {
 	}
 	env := m.Env()
 	env["CHAT_RATE_LIMIT_TESTS"] = "1"
+	// One version: every version has its own threads, and one user's
+	// thread creations are what the limit bounds.
+	env["CHAT_API_VERSION"] = wire.APIVersionLatest
 	dir := t.TempDir()
 	res, err := suiterun.Run(ctx, bin, dir, "", env, "-ginkgo.label-filter=add || list || ERR-07")
 	if err != nil {
