@@ -8,10 +8,12 @@ package report
 
 import (
 	"net/url"
+	"strings"
 
 	"github.com/chatconform/chatconform/internal/catalogue"
 	"github.com/chatconform/chatconform/internal/config"
 	"github.com/chatconform/chatconform/internal/waivers"
+	"github.com/chatconform/chatconform/internal/wire"
 )
 
 // Version is the suite's version, set at build time with
@@ -34,7 +36,16 @@ var Files = []string{FileHTML, FileSummary, FileResults, FileJUnit, FileGinkgo}
 type Meta struct {
 	// SuiteVersion defaults to Version.
 	SuiteVersion string
-	APIVersion   string
+	// APIVersions are the chat api-versions the run certifies, in order
+	// (oldest first, as config.Config.APIVersions). Every spec belongs to
+	// the version its "v:<api-version>" label names; a spec without one
+	// belongs to the only version of a single-version run. Specs labelled
+	// with a version not listed here (one the server did not list, under
+	// CHAT_API_VERSION=supported) are not part of any verdict.
+	APIVersions []string
+	// Discovery is what the server's api-supported-versions header said,
+	// under CHAT_API_VERSION=supported (nil otherwise).
+	Discovery *Discovery
 	// Endpoint is scheme://host only; Write drops any path, query or
 	// credentials defensively (see Origin).
 	Endpoint string
@@ -64,17 +75,20 @@ type Meta struct {
 }
 
 // MetaFrom fills a Meta from the run's configuration; the caller adds the
-// OpenAPI document's source and digest, which the harness loaded.
+// OpenAPI document's source and digest, which the harness loaded. Under
+// CHAT_API_VERSION=supported (c.DiscoverVersions) APIVersions is every
+// version the suite knows until the server has been asked: the caller
+// then sets Discovery and APIVersions from Discover.
 func MetaFrom(c *config.Config) Meta {
 	m := Meta{
-		APIVersion: c.APIVersion,
-		Mode:       c.Mode(),
-		Config:     c.Redacted(),
-		Strict:     c.Strict,
-		Secrets:    c.Secrets(),
-		ReportDir:  c.ReportDir,
-		Waivers:    c.Waivers,
-		Baseline:   c.Baseline,
+		APIVersions: append([]string(nil), c.APIVersions...),
+		Mode:        c.Mode(),
+		Config:      c.Redacted(),
+		Strict:      c.Strict,
+		Secrets:     c.Secrets(),
+		ReportDir:   c.ReportDir,
+		Waivers:     c.Waivers,
+		Baseline:    c.Baseline,
 	}
 	if !c.RateLimitTests {
 		m.NotChosen = map[string]string{catalogue.CapRateLimit: "CHAT_RATE_LIMIT_TESTS=1"}
@@ -83,6 +97,48 @@ func MetaFrom(c *config.Config) Meta {
 		m.Endpoint = Origin(c.Endpoint.String())
 	}
 	return m
+}
+
+// Discovery is what CHAT_API_VERSION=supported learnt from the server.
+type Discovery struct {
+	// Listed is what the server's api-supported-versions header listed,
+	// each entry as given (chat versions and any other), in its order.
+	Listed []string `json:"listed"`
+	// Unknown are listed entries the suite does not know as chat
+	// api-versions: not certified.
+	Unknown []string `json:"unknown"`
+	// NotListed are versions the suite knows (and the run selected) that
+	// the server did not list: not certified, their specs skipped.
+	NotListed []string `json:"notListed"`
+}
+
+// Discover is the selection of CHAT_API_VERSION=supported: of selected
+// (config.Config.APIVersions, oldest first) the versions the server lists
+// are certified, in selected's order; the rest are NotListed. listed are the
+// values of the api-supported-versions header(s), each a comma-separated
+// list; the entries are kept as given (trimmed, each once).
+func Discover(selected, listed []string) (certified []string, d *Discovery) {
+	d = &Discovery{Listed: []string{}, Unknown: []string{}, NotListed: []string{}}
+	seen := map[string]bool{}
+	for _, h := range listed {
+		for _, v := range strings.Split(h, ",") {
+			if v = strings.TrimSpace(v); v != "" && !seen[v] {
+				seen[v] = true
+				d.Listed = append(d.Listed, v)
+				if !wire.KnownChatVersion(v) {
+					d.Unknown = append(d.Unknown, v)
+				}
+			}
+		}
+	}
+	for _, v := range selected {
+		if seen[v] {
+			certified = append(certified, v)
+		} else {
+			d.NotListed = append(d.NotListed, v)
+		}
+	}
+	return certified, d
 }
 
 // Origin reduces an endpoint URL to scheme://host[:port]: a path can name a
