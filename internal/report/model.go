@@ -241,8 +241,12 @@ func newRun(r types.Report, m Meta) *run {
 	}
 	x.Problems = append(x.Problems, r.SpecialSuiteFailureReasons...)
 	if unlabelled > 0 {
-		x.Problems = append(x.Problems, fmt.Sprintf("%s carry no %s<api-version> label in a run of several api-versions (%s), so they certify none of them",
-			plural(unlabelled, "spec"), VersionLabelPrefix, strings.Join(names, ", ")))
+		verb, they := "carry", "they are"
+		if unlabelled == 1 {
+			verb, they = "carries", "it is"
+		}
+		x.Problems = append(x.Problems, fmt.Sprintf("%s %s no %s<api-version> label in a run of several api-versions (%s): %s in no version's verdict",
+			plural(unlabelled, "spec"), verb, VersionLabelPrefix, strings.Join(names, ", "), they))
 	}
 	for _, v := range slices.Sorted(maps.Keys(uncertified)) {
 		x.Problems = append(x.Problems, fmt.Sprintf("%s of api-version %s ran, but the run does not certify %s: they are in no verdict",
