@@ -77,7 +77,7 @@ func itReportOn(v string, states map[string]types.SpecState) types.Report {
 	r := itReport(states)
 	for i := range r.SpecReports {
 		r.SpecReports[i].ContainerHierarchyTexts = []string{v}
-		r.SpecReports[i].ContainerHierarchyLabels = [][]string{{VersionLabelPrefix + v}}
+		r.SpecReports[i].ContainerHierarchyLabels = [][]string{{outcome.VersionLabelPrefix + v}}
 	}
 	return r
 }

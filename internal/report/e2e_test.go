@@ -143,13 +143,13 @@ func TestReportsOfRunOfTwoVersions(t *testing.T) {
 	byVersion := map[string][]types.SpecReport{}
 	for _, sr := range res.Report.SpecReports {
 		for _, l := range sr.Labels() {
-			if v, ok := strings.CutPrefix(l, report.VersionLabelPrefix); ok {
+			if v, ok := strings.CutPrefix(l, outcome.VersionLabelPrefix); ok {
 				byVersion[v] = append(byVersion[v], sr)
 			}
 		}
 	}
-	if len(byVersion) == 0 {
-		t.Skip("the framework does not declare its specs per api-version (no v:<version> labels) yet")
+	if len(byVersion) != len(versions) {
+		t.Fatalf("the specs are labelled with %d api-versions, want %d (v:<version>, one per certified version)", len(byVersion), len(versions))
 	}
 	results := suitetest.ReadResults(t, res.Dir)
 	if err := results.Check(); err != nil {

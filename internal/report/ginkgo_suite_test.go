@@ -72,7 +72,7 @@ var miniVersions = []string{"2024-03-07", "2025-03-15"}
 
 var _ = func() bool {
 	for _, v := range miniVersions {
-		Describe(v, Label(report.VersionLabelPrefix+v), func() { miniSpecs(v) })
+		Describe(v, Label(outcome.VersionLabelPrefix+v), func() { miniSpecs(v) })
 	}
 	return true
 }()

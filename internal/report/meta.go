@@ -8,12 +8,10 @@ package report
 
 import (
 	"net/url"
-	"strings"
 
 	"github.com/chatconform/chatconform/internal/catalogue"
 	"github.com/chatconform/chatconform/internal/config"
 	"github.com/chatconform/chatconform/internal/waivers"
-	"github.com/chatconform/chatconform/internal/wire"
 )
 
 // Version is the suite's version, set at build time with
@@ -44,7 +42,8 @@ type Meta struct {
 	// CHAT_API_VERSION=supported) are not part of any verdict.
 	APIVersions []string
 	// Discovery is what the server's api-supported-versions header said,
-	// under CHAT_API_VERSION=supported (nil otherwise).
+	// under CHAT_API_VERSION=supported (nil otherwise): the framework sets
+	// it from harness.Discovery, and APIVersions to its Selected.
 	Discovery *Discovery
 	// Endpoint is scheme://host only; Write drops any path, query or
 	// credentials defensively (see Origin).
@@ -76,9 +75,9 @@ type Meta struct {
 
 // MetaFrom fills a Meta from the run's configuration; the caller adds the
 // OpenAPI document's source and digest, which the harness loaded. Under
-// CHAT_API_VERSION=supported (c.DiscoverVersions) APIVersions is every
-// version the suite knows until the server has been asked: the caller
-// then sets Discovery and APIVersions from Discover.
+// CHAT_API_VERSION=supported (c.DiscoverVersions) APIVersions is what c
+// says: every version the suite knows until harness.Discovery.Apply has
+// narrowed it to the listed ones; the caller sets Discovery.
 func MetaFrom(c *config.Config) Meta {
 	m := Meta{
 		APIVersions: append([]string(nil), c.APIVersions...),
@@ -107,38 +106,9 @@ type Discovery struct {
 	// Unknown are listed entries the suite does not know as chat
 	// api-versions: not certified.
 	Unknown []string `json:"unknown"`
-	// NotListed are versions the suite knows (and the run selected) that
-	// the server did not list: not certified, their specs skipped.
+	// NotListed are versions the suite knows that the server did not
+	// list: not certified, their specs skipped.
 	NotListed []string `json:"notListed"`
-}
-
-// Discover is the selection of CHAT_API_VERSION=supported: of selected
-// (config.Config.APIVersions, oldest first) the versions the server lists
-// are certified, in selected's order; the rest are NotListed. listed are the
-// values of the api-supported-versions header(s), each a comma-separated
-// list; the entries are kept as given (trimmed, each once).
-func Discover(selected, listed []string) (certified []string, d *Discovery) {
-	d = &Discovery{Listed: []string{}, Unknown: []string{}, NotListed: []string{}}
-	seen := map[string]bool{}
-	for _, h := range listed {
-		for _, v := range strings.Split(h, ",") {
-			if v = strings.TrimSpace(v); v != "" && !seen[v] {
-				seen[v] = true
-				d.Listed = append(d.Listed, v)
-				if !wire.KnownChatVersion(v) {
-					d.Unknown = append(d.Unknown, v)
-				}
-			}
-		}
-	}
-	for _, v := range selected {
-		if seen[v] {
-			certified = append(certified, v)
-		} else {
-			d.NotListed = append(d.NotListed, v)
-		}
-	}
-	return certified, d
 }
 
 // Origin reduces an endpoint URL to scheme://host[:port]: a path can name a

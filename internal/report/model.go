@@ -15,7 +15,6 @@ import (
 	"github.com/chatconform/chatconform/internal/outcome"
 	"github.com/chatconform/chatconform/internal/sanitize"
 	"github.com/chatconform/chatconform/internal/transcript"
-	"github.com/chatconform/chatconform/internal/wire"
 )
 
 // run is one report judged through the catalogue: everything every file
@@ -97,8 +96,9 @@ type assertion struct {
 	Specs             []spec
 	Requests, Retries int
 	// NotApplicable marks an assertion that is not part of the
-	// api-version (metadata exists only in versions that have it): it is
-	// reported, but the verdict does not wait for it.
+	// api-version (catalogue.AppliesTo: the META rows where the version has
+	// no metadata, META-03 where it has): it is reported, but the verdict
+	// does not wait for it.
 	NotApplicable bool
 	// NotChosen is the setting that would run an assertion skipped because
 	// the user did not opt in to its capability ("" otherwise); like
@@ -108,13 +108,6 @@ type assertion struct {
 
 // binds says whether the assertion counts for its version's verdict.
 func (a assertion) binds() bool { return !a.NotApplicable && a.NotChosen == "" }
-
-// applies says whether an assertion belongs to the contract of the
-// api-version: a server cannot be asked for behaviour its version does not
-// have, so it must be able to certify that version without it.
-func applies(a catalogue.Assertion, apiVersion string) bool {
-	return a.Capability != catalogue.CapMetadata || wire.HasMetadata(apiVersion)
-}
 
 // spec is one spec of an assertion with its decoded transcripts.
 type spec struct {
@@ -154,6 +147,7 @@ var areaTitles = map[string]string{
 	"metadata":    "Participant metadata",
 	"remove":      "Remove participants",
 	"concurrency": "Concurrency",
+	"versions":    "api-versions (api-supported-versions)",
 }
 
 func areaTitle(a string) string {
@@ -161,21 +155,6 @@ func areaTitle(a string) string {
 		return t
 	}
 	return a
-}
-
-// VersionLabelPrefix starts the label that names a spec's api-version:
-// the framework declares every spec once per certified version, in a
-// container labelled "v:2025-03-15".
-const VersionLabelPrefix = "v:"
-
-// specVersion is the api-version a spec's labels name ("" for none).
-func specVersion(sr types.SpecReport) string {
-	for _, l := range sr.Labels() {
-		if v, ok := strings.CutPrefix(l, VersionLabelPrefix); ok {
-			return v
-		}
-	}
-	return ""
 }
 
 func newRun(r types.Report, m Meta) *run {
@@ -189,7 +168,7 @@ func newRun(r types.Report, m Meta) *run {
 		if _, ok := outcome.OfSpec(sr); !ok {
 			continue
 		}
-		v := specVersion(sr)
+		v := outcome.VersionOf(sr)
 		switch {
 		case v == "" && len(names) == 1:
 			v = names[0]
@@ -246,7 +225,7 @@ func newRun(r types.Report, m Meta) *run {
 			verb, they = "carries", "it is"
 		}
 		x.Problems = append(x.Problems, fmt.Sprintf("%s %s no %s<api-version> label in a run of several api-versions (%s): %s in no version's verdict",
-			plural(unlabelled, "spec"), verb, VersionLabelPrefix, strings.Join(names, ", "), they))
+			plural(unlabelled, "spec"), verb, outcome.VersionLabelPrefix, strings.Join(names, ", "), they))
 	}
 	for _, v := range slices.Sorted(maps.Keys(uncertified)) {
 		x.Problems = append(x.Problems, fmt.Sprintf("%s of api-version %s ran, but the run does not certify %s: they are in no verdict",
@@ -277,7 +256,7 @@ func certifiedVersions(r types.Report, m Meta) []string {
 	}
 	var out []string
 	for _, sr := range r.SpecReports {
-		if v := specVersion(sr); v != "" && !slices.Contains(out, v) && (m.Discovery == nil || !slices.Contains(m.Discovery.NotListed, v)) {
+		if v := outcome.VersionOf(sr); v != "" && !slices.Contains(out, v) && (m.Discovery == nil || !slices.Contains(m.Discovery.NotListed, v)) {
 			if _, ok := outcome.OfSpec(sr); ok {
 				out = append(out, v)
 			}
@@ -295,7 +274,7 @@ func newVersion(name string, r types.Report, m Meta) *version {
 	v := &version{APIVersion: name, Counts: map[outcome.Outcome]int{}}
 	var binding []outcome.Assertion
 	for _, a := range outcome.Judge(r) {
-		av := assertion{Assertion: a, NotApplicable: !applies(a.Assertion, name)}
+		av := assertion{Assertion: a, NotApplicable: !catalogue.AppliesTo(a.Assertion, name)}
 		if a.Outcome == outcome.Skipped && a.Capability != "" {
 			av.NotChosen = m.NotChosen[a.Capability]
 		}

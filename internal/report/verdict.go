@@ -90,8 +90,10 @@ func versionReason(v *version, strict, multi bool) string {
 	if len(v.NotRun) > 0 {
 		reason += " Opt-in checks " + notRunText(v.NotRun) + "."
 	}
-	if na := v.notApplicable(); len(na) > 0 {
-		reason += " " + strings.Join(na, ", ") + " belong to another api-version than " + v.name() + " and do not count."
+	if na := v.notApplicable(); len(na) == 1 {
+		reason += " " + na[0] + " is not in api-version " + v.name() + " and does not count."
+	} else if len(na) > 1 {
+		reason += " " + strings.Join(na, ", ") + " are not in api-version " + v.name() + " and do not count."
 	}
 	return reason
 }
