@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/chatconform/chatconform/internal/config"
 	"github.com/chatconform/chatconform/internal/report"
@@ -20,7 +21,7 @@ import (
 func checkCmd(stdout io.Writer) error {
 	cfg, err := config.Load(os.Getenv)
 	if err == nil {
-		fmt.Fprintf(stdout, "configuration is valid: %s, api-version %s, reports in %s\n", cfg.Mode(), cfg.APIVersion, cfg.ReportDir)
+		fmt.Fprintf(stdout, "configuration is valid: %s, %s, reports in %s\n", cfg.Mode(), versionsText(cfg), cfg.ReportDir)
 		return nil
 	}
 	var ce *config.Error
@@ -66,4 +67,16 @@ func (e configError) Error() string {
 		s += "  - " + p + "\n"
 	}
 	return s + "reports (verdict INCOMPLETE) are in " + e.dir
+}
+
+// versionsText says which api-versions the run will certify.
+func versionsText(cfg *config.Config) string {
+	vs := strings.Join(cfg.APIVersions, ", ")
+	switch {
+	case cfg.DiscoverVersions:
+		return "the api-versions the server lists of " + vs
+	case len(cfg.APIVersions) == 1:
+		return "api-version " + vs
+	}
+	return "api-versions " + vs
 }

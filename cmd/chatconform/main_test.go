@@ -24,7 +24,7 @@ func reportDir(t *testing.T) string {
 	dir := filepath.Join(t.TempDir(), "reports")
 	start := time.Date(2026, 3, 7, 10, 0, 0, 0, time.UTC)
 	r := types.Report{SuiteDescription: "Chat Participants Conformance", StartTime: start, EndTime: start.Add(time.Minute), RunTime: time.Minute}
-	if err := report.Write(dir, r, report.Meta{APIVersion: "2024-03-07", Endpoint: "https://x.communication.azure.com", Mode: "manual token"}); err != nil {
+	if err := report.Write(dir, r, report.Meta{APIVersions: []string{"2024-03-07"}, Endpoint: "https://x.communication.azure.com", Mode: "manual token"}); err != nil {
 		t.Fatal(err)
 	}
 	return dir

@@ -17,16 +17,17 @@ const usage = `usage:
       SHA256SUMS manifest into a certification archive
   chatconform verify <archive.tar.gz>
       check every file of the archive against SHA256SUMS and print the verdict
-      (exit 1 on a missing, extra or altered file)
+      and each api-version's (exit 1 on a missing, extra or altered file)
   chatconform screenshot [-width N] <report.html> <out.png>
       render the report in headless Chromium (CHROME_PATH or /usr/bin/chromium)
       and write a full-page PNG
   chatconform status <results.json>
-      print the verdict line and exit with the verdict's status: 0 CONFORMANT
-      (also with waived findings or opt-in checks not run), 1 NOT CONFORMANT,
-      3 INCOMPLETE (0 with CHAT_INCOMPLETE_OK=1), 2 no readable results.json;
-      with a baseline in results.json, 1 only for regressions and new harness
-      errors, 0 otherwise
+      print the verdict line and the verdict of each api-version, and exit
+      with the run's status (the worst of its api-versions'): 0 CONFORMANT
+      (also with waived findings or opt-in checks not run), 1 NOT CONFORMANT
+      (any api-version), 3 INCOMPLETE (0 with CHAT_INCOMPLETE_OK=1), 2 no
+      readable results.json; with a baseline in results.json, 1 only for
+      regressions and new harness errors (in any api-version), 0 otherwise
   chatconform version
 `
 

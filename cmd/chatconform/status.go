@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/chatconform/chatconform/internal/config"
 	"github.com/chatconform/chatconform/internal/report"
@@ -18,8 +19,11 @@ const (
 	exitIncomplete    = 3
 )
 
-// statusCmd prints the verdict line of a results.json and returns the exit
-// status make conformance ends with.
+// statusCmd prints the verdict line of a results.json, the verdict of each
+// api-version it certified, and returns the exit status make conformance
+// ends with. The run's verdict is the worst of its versions' (Check makes
+// sure of it), so one NOT CONFORMANT version exits 1 and one INCOMPLETE
+// version 3; against a baseline only what got worse (in any version) fails.
 func statusCmd(args []string, stdout, stderr io.Writer) int {
 	if len(args) != 1 {
 		fmt.Fprintf(stderr, "chatconform status: want one results.json\n%s", usage)
@@ -44,6 +48,9 @@ func statusCmd(args []string, stdout, stderr io.Writer) int {
 		line = r.Verdict
 	}
 	fmt.Fprintf(stdout, "verdict: %s\n", line)
+	for _, l := range versionLines(&r) {
+		fmt.Fprintf(stdout, "%s\n", l)
+	}
 	for _, n := range r.NotRunByChoice {
 		fmt.Fprintf(stdout, "not run by choice: %s (set %s)\n", n.ID, n.Setting)
 	}
@@ -96,4 +103,35 @@ func incompleteOK() bool {
 		return os.Getenv("CHAT_INCOMPLETE_OK") == "1"
 	}
 	return c.IncompleteOK
+}
+
+// versionLines are the verdict of each api-version a results.json
+// certifies, and what CHAT_API_VERSION=supported left out. A file from
+// before api-versions were listed has none.
+func versionLines(r *report.Results) []string {
+	var out []string
+	for _, v := range r.Versions {
+		line := v.VerdictLine
+		if line == "" {
+			line = v.Verdict
+		}
+		out = append(out, fmt.Sprintf("api-version %s: %s", v.APIVersion, line))
+	}
+	if d := r.Discovery; d != nil {
+		out = append(out, "api-supported-versions: "+orNone(d.Listed))
+		if len(d.Unknown) > 0 {
+			out = append(out, "not certified, unknown to the suite: "+strings.Join(d.Unknown, ", "))
+		}
+		if len(d.NotListed) > 0 {
+			out = append(out, "not certified, not listed by the server: "+strings.Join(d.NotListed, ", "))
+		}
+	}
+	return out
+}
+
+func orNone(vs []string) string {
+	if len(vs) == 0 {
+		return "(none)"
+	}
+	return strings.Join(vs, ", ")
 }

@@ -1,16 +1,23 @@
 package main
 
 import (
+	"encoding/json"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/onsi/ginkgo/v2/types"
+
 	"github.com/chatconform/chatconform/internal/faults"
+	"github.com/chatconform/chatconform/internal/outcome"
 	"github.com/chatconform/chatconform/internal/report"
 	"github.com/chatconform/chatconform/internal/suiterun/suitetest"
+	"github.com/chatconform/chatconform/internal/wire"
 )
 
 // fault is the named middleware of the fault catalogue.
@@ -41,6 +48,15 @@ func suiteRun(t *testing.T, env map[string]string, faultNames ...string) string 
 		return h
 	})
 	dir := t.TempDir()
+	// One api-version unless the test chooses: these tests are about
+	// waivers, opt-ins and baselines, which a version multiplies.
+	if _, ok := env["CHAT_API_VERSION"]; !ok {
+		env = maps.Clone(env)
+		if env == nil {
+			env = map[string]string{}
+		}
+		env["CHAT_API_VERSION"] = wire.APIVersionLatest
+	}
 	suitetest.Run(t, 3*time.Minute, bin, dir, srv.ConnectionString(), env)
 	return dir
 }
@@ -138,6 +154,52 @@ func TestOptInNotRunAndStaleWaiver(t *testing.T) {
 	if html := readFile(t, dir, report.FileHTML); !strings.Contains(html, "Stale waiver") {
 		t.Errorf("report.html does not list the stale waiver")
 	}
+}
+
+// The legacy envelope fails ERR-05 on every api-version: status names each
+// version's verdict and fails; against that run as a baseline, the same
+// run has only known failures, each naming its version.
+func TestStatusAndBaselineOfTwoVersions(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"CHAT_API_VERSION": wire.APIVersionStable + "," + wire.APIVersionLatest}
+	a := suiteRun(t, env, "legacy-error-envelope")
+	if !declaresVersions(t, a) {
+		t.Fatal("the specs carry no v:<version> labels: the framework does not declare them per api-version")
+	}
+	code, out, _ := runCmd("status", filepath.Join(a, report.FileResults))
+	if code != 1 || !strings.Contains(out, "api-version "+wire.APIVersionStable+": NOT CONFORMANT\n") || !strings.Contains(out, "api-version "+wire.APIVersionLatest+": NOT CONFORMANT\n") {
+		t.Fatalf("run A: status %d, want 1 with both versions NOT CONFORMANT:\n%s", code, out)
+	}
+	env["CHAT_BASELINE"] = filepath.Join(a, report.FileResults)
+	b := suiteRun(t, env, "legacy-error-envelope")
+	code, out, _ = runCmd("status", filepath.Join(b, report.FileResults))
+	if code != 0 || !strings.Contains(out, "0 regressions, 0 fixed since the baseline") {
+		t.Errorf("run B: status %d, want 0 with 0 regressions:\n%s", code, out)
+	}
+	c := suitetest.ReadResults(t, b).Baseline
+	for _, v := range []string{wire.APIVersionStable, wire.APIVersionLatest} {
+		if c == nil || !slices.Contains(c.Known, "ERR-05 ("+v+")") {
+			t.Errorf("run B: ERR-05 on %s is not a known failure: %+v", v, c)
+		}
+	}
+}
+
+// declaresVersions says whether the specs of the run in dir carry the
+// v:<api-version> labels of a framework that declares them per version.
+func declaresVersions(t *testing.T, dir string) bool {
+	t.Helper()
+	var rs []types.Report
+	if err := json.Unmarshal([]byte(readFile(t, dir, report.FileGinkgo)), &rs); err != nil || len(rs) != 1 {
+		t.Fatalf("report.json: %v", err)
+	}
+	for _, sr := range rs[0].SpecReports {
+		for _, l := range sr.Labels() {
+			if strings.HasPrefix(l, outcome.VersionLabelPrefix) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // A certification run refuses waivers, a baseline and a run without the

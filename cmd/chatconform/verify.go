@@ -9,14 +9,16 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strings"
 
 	"github.com/chatconform/chatconform/internal/report"
 )
 
 // verify checks a certification archive: it must hold SHA256SUMS and every
 // report file, nothing else, each matching its digest; results.json must be
-// consistent with its own verdict. It prints one line per file and the
-// verdict. SHA256SUMS proves the files belong together and were not
+// consistent with its own verdict (each api-version's, and the run's as the
+// worst of them). It prints one line per file, the verdict and the verdict
+// of each api-version. SHA256SUMS proves the files belong together and were not
 // altered by accident; it is not a signature, so it cannot prove who made
 // them.
 func verify(archive string, w io.Writer) error {
@@ -80,10 +82,27 @@ func verify(archive string, w io.Writer) error {
 	if res.VerdictLine != "" {
 		verdict = res.VerdictLine // what was chosen: waived findings, opt-in checks not run
 	}
-	fmt.Fprintf(w, "\nverdict: %s\n  %s, api-version %s, %s profile, chatconform %s, run %s → %s\n  %d passed, %d failed, %d warned, %d skipped, %d error of %d assertions\n",
-		verdict, res.Endpoint, res.APIVersion, strict, res.SuiteVersion,
+	versions := "api-version " + strings.Join(res.CertifiedVersions(), ", ")
+	if len(res.CertifiedVersions()) > 1 {
+		versions = "api-versions " + strings.Join(res.CertifiedVersions(), ", ")
+	}
+	fmt.Fprintf(w, "\nverdict: %s\n  %s, %s, %s profile, chatconform %s, run %s → %s\n  %d passed, %d failed, %d warned, %d skipped, %d error of %d assertions\n",
+		verdict, res.Endpoint, versions, strict, res.SuiteVersion,
 		res.StartTime.Format("2006-01-02T15:04:05Z07:00"), res.EndTime.Format("2006-01-02T15:04:05Z07:00"),
 		res.Totals.Passed, res.Totals.Failed, res.Totals.Warned, res.Totals.Skipped, res.Totals.Error, res.Totals.Assertions)
+	for _, v := range res.Versions {
+		line := v.VerdictLine
+		if line == "" {
+			line = v.Verdict
+		}
+		t := v.Totals
+		fmt.Fprintf(w, "  api-version %s: %s (%d passed, %d failed, %d warned, %d skipped, %d error)\n", v.APIVersion, line, t.Passed, t.Failed, t.Warned, t.Skipped, t.Error)
+	}
+	if d := res.Discovery; d != nil {
+		for _, l := range versionLines(&res)[len(res.Versions):] {
+			fmt.Fprintf(w, "  %s\n", l)
+		}
+	}
 	return nil
 }
 

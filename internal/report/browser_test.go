@@ -181,3 +181,71 @@ func TestReportHTMLInChromium(t *testing.T) {
 	}
 	t.Logf("screenshots in %s", out)
 }
+
+// TestMatrixInChromium opens the report of a run of two api-versions: the
+// matrix heads the page, a cell opens that version's section of the
+// assertion, and on a phone the matrix scrolls inside its own box, not the
+// page.
+func TestMatrixInChromium(t *testing.T) {
+	if _, err := browser.Path(); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI=true but %v: CI must install Chromium", err)
+		}
+		t.Skipf("skipping the browser check of report.html: %v", err)
+	}
+	dir := write(t, twoVersions(), twoVersionMeta())
+	u, err := browser.FileURL(filepath.Join(dir, FileHTML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	var probs pageProblems
+	tctx, bcancel, err := browser.New(ctx, chromedp.WithListener(probs.listen))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bcancel()
+	if err := chromedp.Do(tctx); err != nil {
+		t.Fatalf("starting Chromium: %v", err)
+	}
+	if _, err := chromedp.Call(tctx, cdplog.Enable, cdp.Empty{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := browser.Capture(tctx, u, 1280); err != nil {
+		t.Fatal(err)
+	}
+	check := func(what, js string) {
+		t.Helper()
+		v, err := chromedp.Run(tctx, chromedp.Evaluate[bool](js))
+		if err != nil {
+			t.Fatalf("evaluating %s: %v", js, err)
+		}
+		if !v {
+			t.Errorf("%s: false: %s", what, js)
+		}
+	}
+	check("the matrix comes before every assertion", `(() => {
+		const m = document.getElementById("matrix"), first = document.querySelector("details.assertion");
+		return !!m && !!(m.compareDocumentPosition(first) & Node.DOCUMENT_POSITION_FOLLOWING);
+	})()`)
+	check("a row per assertion, a cell per version", fmt.Sprintf(`document.querySelectorAll("#matrix td a.pill").length === %d`, 2*len(catalogue.All())))
+	check("each version's verdict heads its column", `[...document.querySelectorAll("#matrix th.v")].map(th => th.textContent).join("|") === "2024-03-07CONFORMANT|2025-03-15NOT CONFORMANT"`)
+	check("one failure, of 2025-03-15", `(() => {
+		const f = document.querySelectorAll("details.assertion.failed");
+		return f.length === 1 && f[0].dataset.version === "2025-03-15" && f[0].querySelector(".version").textContent === "2025-03-15";
+	})()`)
+	check("the failure starts collapsed", `document.getElementById("ADD-01@2025-03-15").open === false`)
+	if err := chromedp.Do(tctx, chromedp.Click(chromedp.CSS(`#matrix a.pill.failed`))); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond) // hashchange is asynchronous
+	check("the matrix cell opens that version's section", `document.getElementById("ADD-01@2025-03-15").open === true && document.getElementById("ADD-01@2024-03-07").open === false`)
+	if _, err := browser.Capture(tctx, u, 390); err != nil {
+		t.Fatal(err)
+	}
+	check("no sideways scrolling at 390 px", `document.documentElement.scrollWidth <= window.innerWidth`)
+	for _, p := range probs.list() {
+		t.Errorf("report.html: %s", p)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
@@ -32,12 +33,20 @@ type NotRun struct {
 	Setting string `json:"setting"`
 }
 
-// Comparison is this run against CHAT_BASELINE, per assertion ID.
+// Comparison is this run against CHAT_BASELINE, per (api-version,
+// assertion ID). In a run of one api-version the lists hold assertion IDs
+// ("ADD-01"); in a run of several each entry names its version too
+// ("ADD-01 (2025-03-15)"). A version the baseline did not certify has
+// nothing to compare with: every failure there is a regression and every
+// harness error new, as with an unreadable baseline.
 type Comparison struct {
 	File         string `json:"file"`
 	SuiteVersion string `json:"suiteVersion"`
-	APIVersion   string `json:"apiVersion"`
-	Verdict      string `json:"verdict"`
+	// APIVersion is the baseline's apiVersion field (a baseline of one
+	// api-version); APIVersions are every version it certified.
+	APIVersion  string   `json:"apiVersion,omitempty"`
+	APIVersions []string `json:"apiVersions,omitempty"`
+	Verdict     string   `json:"verdict"`
 	// Regressions fail now and did not fail in the baseline.
 	Regressions []string `json:"regressions"`
 	// Fixed failed in the baseline and pass (or warn, or are waived) now.
@@ -49,8 +58,8 @@ type Comparison struct {
 	// NewProblems are suite problems (setup, teardown) the baseline did
 	// not have.
 	NewProblems []string `json:"newProblems,omitempty"`
-	// Warnings say why the comparison may mislead (another api-version or
-	// suite version, an unreadable file).
+	// Warnings say why the comparison may mislead (api-versions only one
+	// of the runs certified, another suite version, an unreadable file).
 	Warnings []string `json:"warnings,omitempty"`
 }
 
@@ -81,7 +90,8 @@ func LoadBaseline(path string) (*Results, error) {
 	return &r, nil
 }
 
-// compare judges the run against the baseline file.
+// compare judges the run against the baseline file, one api-version at a
+// time: each version of the run with the same version of the baseline.
 func compare(x *run, path string) *Comparison {
 	c := &Comparison{File: path, Regressions: []string{}, Fixed: []string{}, Known: []string{}, NewErrors: []string{}}
 	base, err := LoadBaseline(path)
@@ -90,26 +100,53 @@ func compare(x *run, path string) *Comparison {
 		base = &Results{}
 	}
 	c.SuiteVersion, c.APIVersion, c.Verdict = base.SuiteVersion, base.APIVersion, base.Verdict
-	if err == nil && base.APIVersion != x.Meta.APIVersion {
-		c.Warnings = append(c.Warnings, fmt.Sprintf("the baseline ran api-version %s, this run %s: the comparison may mislead", base.APIVersion, x.Meta.APIVersion))
+	c.APIVersions = base.CertifiedVersions()
+	if err == nil {
+		var missing, gone []string
+		for _, v := range x.Versions {
+			if base.VersionAssertions(v.APIVersion) == nil {
+				missing = append(missing, v.name())
+			}
+		}
+		for _, v := range c.APIVersions {
+			if !slices.Contains(x.versionNames(), v) {
+				gone = append(gone, v)
+			}
+		}
+		if len(missing) > 0 {
+			c.Warnings = append(c.Warnings, fmt.Sprintf("the baseline ran api-version %s, this run %s: %s %s not in the baseline, so every failure there counts as a regression",
+				orNone(c.APIVersions), strings.Join(x.versionNames(), ", "), strings.Join(missing, ", "), isAre(len(missing))))
+		}
+		if len(gone) > 0 && len(missing) == 0 { // else the warning above names the baseline's versions
+			c.Warnings = append(c.Warnings, fmt.Sprintf("the baseline also ran api-version %s, which this run does not certify: not compared", strings.Join(gone, ", ")))
+		}
 	}
 	if err == nil && base.SuiteVersion != x.Meta.version() {
 		c.Warnings = append(c.Warnings, fmt.Sprintf("the baseline was made by chatconform %s, this run by %s: checks may have changed", base.SuiteVersion, x.Meta.version()))
 	}
-	for _, a := range x.Assertions {
-		if a.NotApplicable {
-			continue
+	for _, v := range x.Versions {
+		was := base.VersionAssertions(v.APIVersion)
+		key := func(id string) string {
+			if x.multi() {
+				return id + " (" + v.name() + ")"
+			}
+			return id
 		}
-		was := outcome.Outcome(base.Assertions[a.ID].Outcome)
-		switch now := a.Outcome; {
-		case now == outcome.Failed && was == outcome.Failed:
-			c.Known = append(c.Known, a.ID)
-		case now == outcome.Failed:
-			c.Regressions = append(c.Regressions, a.ID)
-		case was == outcome.Failed && (now == outcome.Passed || now == outcome.Warned || now == outcome.Waived):
-			c.Fixed = append(c.Fixed, a.ID)
-		case now == outcome.Error && was != outcome.Error:
-			c.NewErrors = append(c.NewErrors, a.ID)
+		for _, a := range v.Assertions {
+			if a.NotApplicable {
+				continue
+			}
+			then := outcome.Outcome(was[a.ID].Outcome)
+			switch now := a.Outcome; {
+			case now == outcome.Failed && then == outcome.Failed:
+				c.Known = append(c.Known, key(a.ID))
+			case now == outcome.Failed:
+				c.Regressions = append(c.Regressions, key(a.ID))
+			case then == outcome.Failed && (now == outcome.Passed || now == outcome.Warned || now == outcome.Waived):
+				c.Fixed = append(c.Fixed, key(a.ID))
+			case now == outcome.Error && then != outcome.Error:
+				c.NewErrors = append(c.NewErrors, key(a.ID))
+			}
 		}
 	}
 	old := map[string]bool{}
@@ -122,6 +159,13 @@ func compare(x *run, path string) *Comparison {
 		}
 	}
 	return c
+}
+
+func orNone(vs []string) string {
+	if len(vs) == 0 {
+		return "(none named)"
+	}
+	return strings.Join(vs, ", ")
 }
 
 // problemKey is a suite problem without its details (ids, times), so the

@@ -81,30 +81,61 @@ func PrintSummary(w io.Writer, r types.Report, m Meta, color bool) {
 	if x.Meta.Strict {
 		profile = "strict profile"
 	}
-	fmt.Fprintf(&b, "  %s, api-version %s, %s, chatconform %s\n", target, x.Meta.APIVersion, profile, x.Meta.version())
-	var counts []string
-	for _, o := range []outcome.Outcome{outcome.Passed, outcome.Failed, outcome.Warned, outcome.Waived, outcome.Skipped, outcome.Error} {
-		if o == outcome.Waived && x.Counts[o] == 0 {
-			continue // only runs with CHAT_WAIVERS have the column
-		}
-		s := fmt.Sprintf("%d %s", x.Counts[o], o)
-		if x.Counts[o] > 0 {
-			s = paint(outcomeColours[o], s)
-		}
-		counts = append(counts, s)
+	versions := "api-version " + x.Versions[0].APIVersion
+	if x.multi() {
+		versions = "api-versions " + strings.Join(x.versionNames(), ", ")
 	}
-	fmt.Fprintf(&b, "  %d assertions: %s; %d requests, %d retried\n", len(x.Assertions), strings.Join(counts, ", "), x.Requests, x.Retries)
+	fmt.Fprintf(&b, "  %s, %s, %s, chatconform %s\n", target, versions, profile, x.Meta.version())
+	if d := x.Discovery; d != nil {
+		for _, l := range discoveryLines(d) {
+			fmt.Fprintf(&b, "  %s\n", cut(l, 160))
+		}
+	}
+	counts := func(as []assertion, c map[outcome.Outcome]int) string {
+		var out []string
+		for _, o := range []outcome.Outcome{outcome.Passed, outcome.Failed, outcome.Warned, outcome.Waived, outcome.Skipped, outcome.Error} {
+			if o == outcome.Waived && c[o] == 0 {
+				continue // only runs with CHAT_WAIVERS have the column
+			}
+			s := fmt.Sprintf("%d %s", c[o], o)
+			if c[o] > 0 {
+				s = paint(outcomeColours[o], s)
+			}
+			out = append(out, s)
+		}
+		return fmt.Sprintf("%d assertions: %s", len(as), strings.Join(out, ", "))
+	}
+	if !x.multi() {
+		fmt.Fprintf(&b, "  %s; %d requests, %d retried\n", counts(x.Assertions, x.Counts), x.Requests, x.Retries)
+	} else {
+		width := 0
+		for _, v := range x.Versions {
+			width = max(width, len(v.name()))
+		}
+		for _, v := range x.Versions {
+			vc := map[string]string{Conformant: ansiGreen, NotConformant: ansiRed, Incomplete: ansiYellow}[v.Verdict]
+			fmt.Fprintf(&b, "  %-*s %s\n  %-*s %s\n", width, v.name(), paint(ansiBold+vc, v.VerdictLine), width, "", counts(v.Assertions, v.Counts))
+		}
+		fmt.Fprintf(&b, "  %d requests, %d retried\n", x.Requests, x.Retries)
+	}
 	listed := 0
-	for _, a := range x.ordered() {
-		if a.Outcome != outcome.Failed && a.Outcome != outcome.Error && a.Outcome != outcome.Warned {
-			continue
+list:
+	for _, v := range x.Versions {
+		for _, a := range ordered(v.Assertions) {
+			if a.Outcome != outcome.Failed && a.Outcome != outcome.Error && a.Outcome != outcome.Warned {
+				continue
+			}
+			if listed++; listed > consoleMaxListed {
+				fmt.Fprintf(&b, "  … and more in summary.md\n")
+				break list
+			}
+			where := ""
+			if x.multi() {
+				where = v.name() + " "
+			}
+			fmt.Fprintf(&b, "  %s %s%-8s %-6s %s\n", paint(outcomeColours[a.Outcome], fmt.Sprintf("%-7s", strings.ToUpper(string(a.Outcome)))),
+				where, a.ID, tierWord(a.Tier), shortMessage(a.Messages, 100))
 		}
-		if listed++; listed > consoleMaxListed {
-			fmt.Fprintf(&b, "  … and more in summary.md\n")
-			break
-		}
-		fmt.Fprintf(&b, "  %s %-8s %-6s %s\n", paint(outcomeColours[a.Outcome], fmt.Sprintf("%-7s", strings.ToUpper(string(a.Outcome)))),
-			a.ID, tierWord(a.Tier), shortMessage(a.Messages, 100))
 	}
 	for _, p := range x.Problems {
 		fmt.Fprintf(&b, "  %s %s\n", paint(ansiRed, "PROBLEM"), cut(p, 120))

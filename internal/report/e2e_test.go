@@ -14,11 +14,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/onsi/ginkgo/v2/types"
+
 	"github.com/chatconform/chatconform/internal/client"
 	"github.com/chatconform/chatconform/internal/faults"
+	"github.com/chatconform/chatconform/internal/outcome"
 	"github.com/chatconform/chatconform/internal/report"
 	"github.com/chatconform/chatconform/internal/suiterun"
 	"github.com/chatconform/chatconform/internal/suiterun/suitetest"
+	"github.com/chatconform/chatconform/internal/wire"
 )
 
 // The suite against the clean reference server and against two faults:
@@ -47,7 +51,8 @@ func TestReportsOfRealRuns(t *testing.T) {
 				wrap = func(h http.Handler) http.Handler { return f.Wrap(faults.Deps{}, h) }
 			}
 			srv := suitetest.Server(t, wrap)
-			res := suitetest.Run(t, 2*time.Minute, bin, t.TempDir(), srv.ConnectionString(), nil)
+			// One api-version: every spec is of it, labelled or not.
+			res := suitetest.Run(t, 2*time.Minute, bin, t.TempDir(), srv.ConnectionString(), map[string]string{"CHAT_API_VERSION": wire.APIVersionLatest})
 			read := func(f string) []byte { return suitetest.ReadFile(t, res.Dir, f) }
 
 			// junit.xml: one testcase per spec, failures with transcripts.
@@ -123,6 +128,82 @@ func TestReportsOfRealRuns(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A run of two api-versions against the clean reference server: each
+// version has its own verdict, testsuite and column of the matrix, judged
+// over its own specs, and the metadata rows count only where the version
+// has metadata.
+func TestReportsOfRunOfTwoVersions(t *testing.T) {
+	bin := suitetest.Build(t, "runs the suite")
+	srv := suitetest.Server(t, nil)
+	versions := []string{wire.APIVersionStable, wire.APIVersionLatest}
+	res := suitetest.Run(t, 3*time.Minute, bin, t.TempDir(), srv.ConnectionString(), map[string]string{"CHAT_API_VERSION": strings.Join(versions, ",")})
+	byVersion := map[string][]types.SpecReport{}
+	for _, sr := range res.Report.SpecReports {
+		for _, l := range sr.Labels() {
+			if v, ok := strings.CutPrefix(l, outcome.VersionLabelPrefix); ok {
+				byVersion[v] = append(byVersion[v], sr)
+			}
+		}
+	}
+	if len(byVersion) != len(versions) {
+		t.Fatalf("the specs are labelled with %d api-versions, want %d (v:<version>, one per certified version)", len(byVersion), len(versions))
+	}
+	results := suitetest.ReadResults(t, res.Dir)
+	if err := results.Check(); err != nil {
+		t.Error(err)
+	}
+	if strings.Join(results.APIVersions, ",") != strings.Join(versions, ",") || len(results.Versions) != 2 || results.Verdict != report.Conformant {
+		t.Fatalf("results.json: api-versions %v, %d verdicts, verdict %s, problems %q", results.APIVersions, len(results.Versions), results.Verdict, results.Problems)
+	}
+	for i, v := range versions {
+		sub := res.Report
+		sub.SpecReports = byVersion[v]
+		for _, a := range outcome.Judge(sub) {
+			if got := results.Versions[i].Assertions[a.ID].Outcome; got != string(a.Outcome) {
+				t.Errorf("results.json says %s %s on %s, the run says %s", a.ID, got, v, a.Outcome)
+			}
+		}
+		if vr := results.Versions[i]; vr.APIVersion != v || vr.Verdict != report.Conformant {
+			t.Errorf("results.json: %s is %s", vr.APIVersion, vr.Verdict)
+		}
+	}
+	if m := results.Matrix["META-01"]; m[wire.APIVersionStable] != report.CellNotApplicable || m[wire.APIVersionLatest] != "passed" {
+		t.Errorf("matrix META-01 = %v", m)
+	}
+	var junit struct {
+		Suites []struct {
+			Name  string `xml:"name,attr"`
+			Cases []struct {
+				Name string `xml:"name,attr"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	if err := xml.Unmarshal(suitetest.ReadFile(t, res.Dir, "junit.xml"), &junit); err != nil {
+		t.Fatal(err)
+	}
+	if len(junit.Suites) != 2 {
+		t.Fatalf("junit.xml has %d testsuites, want one per api-version", len(junit.Suites))
+	}
+	for i, v := range versions {
+		its := 0
+		for _, sr := range byVersion[v] {
+			if sr.LeafNodeType == types.NodeTypeIt {
+				its++
+			}
+		}
+		if s := junit.Suites[i]; !strings.HasSuffix(s.Name, " "+v) || len(s.Cases) != its {
+			t.Errorf("testsuite %q has %d testcases, %s had %d specs", s.Name, len(s.Cases), v, its)
+		}
+	}
+	summary := string(suitetest.ReadFile(t, res.Dir, "summary.md"))
+	for _, want := range []string{"| " + versions[0] + " | **CONFORMANT** |", "| " + versions[1] + " | **CONFORMANT** |",
+		"| META-01 | MUST | n/a | ✅ |", "## Assertions × api-versions"} {
+		if !strings.Contains(summary, want) {
+			t.Errorf("summary.md lacks %q", want)
+		}
 	}
 }
 

@@ -22,10 +22,20 @@ type specB struct {
 	order int
 }
 
+// fixtureVersion is the api-version of the fixture run.
+const fixtureVersion = "2024-03-07"
+
+// newSpec is a spec of the fixture's api-version.
 func newSpec(id, container, leaf string) *specB {
+	return newSpecOn(fixtureVersion, id, container, leaf)
+}
+
+// newSpecOn is a spec the framework declared for api-version v: inside a
+// container named after v and labelled v:<v>.
+func newSpecOn(v, id, container, leaf string) *specB {
 	return &specB{r: types.SpecReport{
-		ContainerHierarchyTexts:  []string{container},
-		ContainerHierarchyLabels: [][]string{{}},
+		ContainerHierarchyTexts:  []string{v, container},
+		ContainerHierarchyLabels: [][]string{{outcome.VersionLabelPrefix + v}, {}},
 		LeafNodeType:             types.NodeTypeIt,
 		LeafNodeText:             leaf,
 		LeafNodeLabels:           catalogue.Get(id).Labels(),
@@ -75,6 +85,14 @@ func (b *specB) harnessError(msg string) *specB {
 }
 
 func (b *specB) build() types.SpecReport { return b.r }
+
+// unversioned drops the version container: a spec as reports had them
+// before specs were declared per api-version.
+func (b *specB) unversioned() *specB {
+	b.r.ContainerHierarchyTexts = b.r.ContainerHierarchyTexts[1:]
+	b.r.ContainerHierarchyLabels = b.r.ContainerHierarchyLabels[1:]
+	return b
+}
 
 func bearer() http.Header {
 	return http.Header{"Authorization": {"Bearer REDACTED"}, "Content-Type": {"application/json"}, "User-Agent": {"chatconform/dev"}}
@@ -144,24 +162,38 @@ func fixtureReport() types.Report {
 	}
 }
 
-// allPassing is a run in which every assertion has one passing spec.
-func allPassing() types.Report {
+// allPassing is a run of the fixture's api-version in which every
+// assertion has one passing spec.
+func allPassing() types.Report { return allPassingOn(fixtureVersion) }
+
+// allPassingOn is a run of the api-versions in which every assertion has
+// one passing spec per version (the metadata ones only where the version
+// has metadata, META-03 only where it has none; elsewhere they are skipped,
+// as the framework skips them).
+func allPassingOn(versions ...string) types.Report {
 	r := types.Report{SuiteDescription: "Chat Participants Conformance", SuiteSucceeded: true, StartTime: t0, EndTime: t0.Add(time.Second), RunTime: time.Second}
-	for _, a := range catalogue.All() {
-		b := newSpec(a.ID, "Area "+a.Area, "["+a.ID+"] "+a.Behavior)
-		b.exchange(exch("GET", listPath, 200, "", `{"value":[]}`))
-		r.SpecReports = append(r.SpecReports, b.build())
+	for _, v := range versions {
+		for _, a := range catalogue.All() {
+			b := newSpecOn(v, a.ID, "Area "+a.Area, "["+a.ID+"] "+a.Behavior)
+			if why := catalogue.NotInVersion(a, v); why != "" {
+				b.skip("[" + a.ID + "] " + why)
+			} else {
+				b.exchange(exch("GET", listPath, 200, "", `{"value":[]}`))
+			}
+			r.SpecReports = append(r.SpecReports, b.build())
+		}
 	}
 	return r
 }
 
-// replace swaps the spec of one assertion in a report.
+// replace swaps the spec of one assertion (of the same api-version) in a
+// report.
 func replace(r types.Report, sr types.SpecReport) types.Report {
-	id := sr.LeafNodeLabels[0]
+	id, v := sr.LeafNodeLabels[0], outcome.VersionOf(sr)
 	out := r
 	out.SpecReports = nil
 	for _, s := range r.SpecReports {
-		if len(s.LeafNodeLabels) > 0 && s.LeafNodeLabels[0] == id {
+		if len(s.LeafNodeLabels) > 0 && s.LeafNodeLabels[0] == id && outcome.VersionOf(s) == v {
 			s = sr
 		}
 		out.SpecReports = append(out.SpecReports, s)
@@ -172,7 +204,7 @@ func replace(r types.Report, sr types.SpecReport) types.Report {
 func fixtureMeta() Meta {
 	return Meta{
 		SuiteVersion: "v1.2.3",
-		APIVersion:   "2024-03-07",
+		APIVersions:  []string{fixtureVersion},
 		Endpoint:     endpoint + "/some/path?key=x",
 		Mode:         "connection string",
 		SpecSource:   "embedded:chat-2024-03-07.yaml",
@@ -184,4 +216,33 @@ func fixtureMeta() Meta {
 			"CHAT_STRICT":           "false",
 		},
 	}
+}
+
+// The versions of the two-version fixture: one without metadata, one with.
+const (
+	noMetaVersion = "2024-03-07"
+	metaVersion   = "2025-03-15"
+)
+
+// twoVersions is a run of 2024-03-07 and 2025-03-15 in which every
+// assertion passes on both (META only on 2025-03-15, which has metadata)
+// except ADD-01, which fails on 2025-03-15.
+func twoVersions() types.Report {
+	r := allPassingOn(noMetaVersion, metaVersion)
+	return replace(r, failingAddOn(metaVersion))
+}
+
+// failingAddOn is failingAdd declared for api-version v.
+func failingAddOn(v string) types.SpecReport {
+	sr := failingAdd()
+	sr.ContainerHierarchyTexts[0] = v
+	sr.ContainerHierarchyLabels[0] = []string{outcome.VersionLabelPrefix + v}
+	return sr
+}
+
+func twoVersionMeta() Meta {
+	m := fixtureMeta()
+	m.APIVersions = []string{noMetaVersion, metaVersion}
+	m.Config["CHAT_API_VERSION"] = noMetaVersion + "," + metaVersion
+	return m
 }

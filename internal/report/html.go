@@ -38,9 +38,38 @@ type htmlPage struct {
 	Config                               []keyValue
 	Meter                                []htmlCount
 	Total                                int
-	Problems, Cleanup                    []string
-	Groups                               []htmlGroup
-	Generated                            string
+	// TotalLabel is what Total counts: assertions, or (several
+	// api-versions) assertion results, one per version and assertion.
+	TotalLabel        string
+	Problems, Cleanup []string
+	// Discovery are what CHAT_API_VERSION=supported learnt.
+	Discovery []string
+	// Versions and Matrix are shown for a run of several api-versions.
+	Versions   []htmlVersion
+	Matrix     []htmlMatrixGroup
+	MatrixCols int
+	Groups     []htmlGroup
+	Generated  string
+}
+
+type htmlVersion struct {
+	Name, VerdictLine, Class string
+}
+
+type htmlMatrixGroup struct {
+	Title string
+	Rows  []htmlMatrixRow
+}
+
+type htmlMatrixRow struct {
+	ID, Tier, TierClass, Behavior string
+	Cells                         []htmlCell
+}
+
+type htmlCell struct {
+	// Class is the outcome (the pill's colour), Label what the cell says,
+	// Anchor the id of the assertion's section of that version.
+	Class, Label, Anchor, Title string
 }
 
 type htmlCount struct {
@@ -56,6 +85,10 @@ type htmlGroup struct {
 
 type htmlAssertion struct {
 	ID, Tier, TierClass, Area, Behavior, Outcome string
+	// Anchor is the section's id: the ID, or in a run of several
+	// api-versions the ID and its version (anchor). Version is the
+	// api-version, shown when the run has several.
+	Anchor, Version string
 	// Short is the first line of the first message, shown under the
 	// behaviour while the assertion is collapsed.
 	Short             string
@@ -68,11 +101,13 @@ type htmlAssertion struct {
 
 type htmlSpec struct {
 	Name, Outcome, Message, Duration string
-	Warnings, Timings                []string
-	Curl                             string
-	Exchanges                        []htmlExchange
-	Omitted                          int
-	OpenExchanges                    bool
+	// Version is the api-version the spec certified.
+	Version           string
+	Warnings, Timings []string
+	Curl              string
+	Exchanges         []htmlExchange
+	Omitted           int
+	OpenExchanges     bool
 }
 
 type htmlExchange struct {
@@ -99,22 +134,27 @@ var outcomeLabels = map[outcome.Outcome]string{
 	outcome.Failed: "failed", outcome.Error: "error", outcome.Warned: "warned", outcome.Waived: "waived", outcome.Passed: "passed", outcome.Skipped: "skipped",
 }
 
+var verdictClasses = map[string]string{Conformant: "ok", NotConformant: "bad", Incomplete: "incomplete"}
+
 func renderHTML(x *run) ([]byte, error) {
 	p := htmlPage{
 		Verdict:       x.Verdict,
 		VerdictLine:   x.VerdictLine,
 		Baseline:      x.Baseline,
 		Stale:         x.staleWaivers(),
-		VerdictClass:  map[string]string{Conformant: "ok", NotConformant: "bad", Incomplete: "incomplete"}[x.Verdict],
+		VerdictClass:  verdictClasses[x.Verdict],
 		VerdictReason: verdictReason(x),
 		Facts:         runFacts(x),
 		Problems:      x.Problems,
 		Cleanup:       x.Cleanup,
-		Total:         len(x.Assertions),
+		TotalLabel:    "assertions",
 		Generated:     time.Now().UTC().Format(time.RFC3339),
 	}
 	if x.Baseline != nil {
 		p.BaselineLines = baselineLines(x.Baseline)
+	}
+	if x.Discovery != nil {
+		p.Discovery = discoveryLines(x.Discovery)
 	}
 	if len(x.NotRun) > 0 {
 		p.NotRun = notRunText(x.NotRun)
@@ -127,17 +167,39 @@ func renderHTML(x *run) ([]byte, error) {
 	for _, k := range keys {
 		p.Config = append(p.Config, keyValue{k, x.Meta.Config[k]})
 	}
+	// The meter counts one result per version and assertion.
+	counts := map[outcome.Outcome]int{}
+	for _, v := range x.Versions {
+		p.Total += len(v.Assertions)
+		for o, n := range v.Counts {
+			counts[o] += n
+		}
+	}
+	if x.multi() {
+		p.TotalLabel = fmt.Sprintf("assertion results (%s × %d api-versions)", plural(len(x.Assertions), "assertion"), len(x.Versions))
+		p.Versions, p.Matrix = htmlMatrix(x)
+		p.MatrixCols = len(p.Versions) + 1
+	}
 	for _, o := range []outcome.Outcome{outcome.Passed, outcome.Waived, outcome.Warned, outcome.Failed, outcome.Error, outcome.Skipped} {
-		n := x.Counts[o]
+		n := counts[o]
 		pc := 0.0
 		if p.Total > 0 {
 			pc = 100 * float64(n) / float64(p.Total)
 		}
 		p.Meter = append(p.Meter, htmlCount{Outcome: string(o), Label: outcomeLabels[o], N: n, Percent: fmt.Sprintf("%.3f%%", pc)})
 	}
+	// Failures first, then errors, warnings, …; within each the versions
+	// in order, and the catalogue's order within a version.
 	byOutcome := map[outcome.Outcome][]htmlAssertion{}
-	for _, a := range x.ordered() {
-		byOutcome[a.Outcome] = append(byOutcome[a.Outcome], htmlAssertionOf(a))
+	for _, v := range x.Versions {
+		for _, a := range ordered(v.Assertions) {
+			h := htmlAssertionOf(a)
+			h.Anchor = anchor(x, v, a.ID)
+			if x.multi() {
+				h.Version = v.name()
+			}
+			byOutcome[a.Outcome] = append(byOutcome[a.Outcome], h)
+		}
 	}
 	for _, o := range outcomeOrder {
 		if as := byOutcome[o]; len(as) > 0 {
@@ -151,6 +213,50 @@ func renderHTML(x *run) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// anchor is the id of an assertion's section in report.html (and the
+// fragment that opens it): the ID, and in a run of several api-versions
+// "ADD-01@2025-03-15".
+func anchor(x *run, v *version, id string) string {
+	if !x.multi() {
+		return id
+	}
+	return id + "@" + v.name()
+}
+
+// htmlMatrix is the versions' verdicts and the version × assertion matrix.
+func htmlMatrix(x *run) ([]htmlVersion, []htmlMatrixGroup) {
+	var vs []htmlVersion
+	for _, v := range x.Versions {
+		vs = append(vs, htmlVersion{Name: v.name(), VerdictLine: v.VerdictLine, Class: verdictClasses[v.Verdict]})
+	}
+	groups := make([][]areaGroup, len(x.Versions))
+	for k, v := range x.Versions {
+		groups[k] = byArea(v.Assertions)
+	}
+	var out []htmlMatrixGroup
+	for gi, g := range groups[0] {
+		mg := htmlMatrixGroup{Title: g.Title}
+		for i, a := range g.Assertions {
+			row := htmlMatrixRow{ID: a.ID, Tier: tierWord(a.Tier), TierClass: string(a.Tier), Behavior: a.Behavior}
+			for k, v := range x.Versions {
+				va := groups[k][gi].Assertions[i]
+				c := htmlCell{Class: string(va.Outcome), Label: outcomeLabels[va.Outcome], Anchor: anchor(x, v, a.ID),
+					Title: a.ID + " on " + v.name() + ": " + string(va.Outcome)}
+				switch {
+				case va.NotApplicable:
+					c.Class, c.Label, c.Title = "na", "n/a", a.ID+" is not in api-version "+v.name()
+				case va.NotChosen != "":
+					c.Label, c.Title = "opt-in", a.ID+" on "+v.name()+": not run by choice (set "+va.NotChosen+")"
+				}
+				row.Cells = append(row.Cells, c)
+			}
+			mg.Rows = append(mg.Rows, row)
+		}
+		out = append(out, mg)
+	}
+	return vs, out
+}
+
 func htmlAssertionOf(a assertion) htmlAssertion {
 	h := htmlAssertion{
 		ID: a.ID, Tier: tierWord(a.Tier), TierClass: string(a.Tier), Area: a.Area, Behavior: a.Behavior,
@@ -162,7 +268,7 @@ func htmlAssertionOf(a assertion) htmlAssertion {
 	}
 	for _, s := range a.Specs {
 		hs := htmlSpec{
-			Name: s.Name, Outcome: string(s.Outcome), Duration: s.Duration.Round(time.Millisecond).String(),
+			Name: s.Name, Outcome: string(s.Outcome), Duration: s.Duration.Round(time.Millisecond).String(), Version: s.Version,
 			Warnings:      s.Warnings,
 			Timings:       s.Timings,
 			OpenExchanges: s.Outcome == outcome.Failed || s.Outcome == outcome.Error,

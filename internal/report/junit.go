@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/onsi/ginkgo/v2/types"
 
@@ -98,14 +99,51 @@ func xmlChars(s string) string {
 // megabytes of system-out. The last ones are the ones the failure is about.
 const junitMaxExchanges = 50
 
+// renderJUnit is junit.xml: one testsuite per certified api-version, each
+// with that version's testcases and findings. A run of one version has the
+// one suite as always; a run of several puts the failed setup and teardown
+// nodes (which belong to no version) in a suite of their own.
 func renderJUnit(x *run) ([]byte, error) {
+	var suites []junitSuite
+	for _, v := range x.Versions {
+		suites = append(suites, versionSuite(x, v))
+	}
+	if setup := setupCases(x); len(setup) > 0 {
+		if x.multi() {
+			s := junitSuite{junitCounts: junitCounts{Name: suiteName(x.Report) + ", suite setup and teardown"},
+				Timestamp: x.Report.StartTime.UTC().Format("2006-01-02T15:04:05Z"), SystemOut: text(runText(x, nil))}
+			suites = append(suites, s)
+		}
+		s := &suites[len(suites)-1]
+		for _, c := range setup {
+			s.Cases = append(s.Cases, c)
+			s.Tests++
+			s.Errors++
+		}
+	}
+	return encodeJUnit(suiteName(x.Report), seconds(x.Report.RunTime), suites...)
+}
+
+// versionSuite is the testsuite of one api-version.
+func versionSuite(x *run, v *version) junitSuite {
+	name := suiteName(x.Report)
+	classPrefix := ""
+	if v.APIVersion != "" {
+		name += " " + v.APIVersion
+	}
+	if x.multi() {
+		// Jenkins and others group by classname, not by suite: the
+		// version keeps two versions' cases of one area apart.
+		classPrefix = v.name() + "."
+	}
 	suite := junitSuite{
-		junitCounts: junitCounts{Name: suiteName(x.Report), Time: seconds(x.Report.RunTime)},
+		junitCounts: junitCounts{Name: strings.TrimSpace(name)},
 		Timestamp:   x.Report.StartTime.UTC().Format("2006-01-02T15:04:05Z"),
 		Properties: []junitProperty{
-			{"verdict", x.Verdict},
+			{"verdict", v.Verdict},
+			{"run-verdict", x.Verdict},
 			{"suite-version", x.Meta.version()},
-			{"api-version", x.Meta.APIVersion},
+			{"api-version", v.APIVersion},
 			{"endpoint", x.Meta.Endpoint},
 			{"mode", x.Meta.Mode},
 			{"strict", fmt.Sprint(x.Meta.Strict)},
@@ -113,14 +151,17 @@ func renderJUnit(x *run) ([]byte, error) {
 			{"spec-digest", x.Meta.SpecDigest},
 		},
 	}
-	for _, a := range x.Assertions {
+	// One version's suite takes the run's wall time, as always; of
+	// several versions, each the time of its specs.
+	var specTime time.Duration
+	for _, a := range v.Assertions {
 		for _, s := range a.Specs {
 			c := junitCase{
 				Name:      s.Name,
-				Classname: a.Area,
+				Classname: classPrefix + a.Area,
 				Time:      seconds(s.Duration),
 				Properties: []junitProperty{
-					{"id", a.ID}, {"tier", string(a.Tier)}, {"area", a.Area}, {"outcome", string(s.Outcome)},
+					{"id", a.ID}, {"tier", string(a.Tier)}, {"area", a.Area}, {"outcome", string(s.Outcome)}, {"api-version", v.APIVersion},
 				},
 			}
 			switch s.Outcome {
@@ -147,21 +188,22 @@ func renderJUnit(x *run) ([]byte, error) {
 			if w := s.Report.CapturedGinkgoWriterOutput; w != "" && s.Outcome != outcome.Passed {
 				c.SystemErr = text(w)
 			}
+			specTime += s.Duration
 			suite.Cases = append(suite.Cases, c)
 			suite.Tests++
 		}
 	}
 	// A finding is evidence against a row seen by another row's spec: it
 	// gets its own testcase under that row, so CI names the row it fails.
-	for _, a := range x.Assertions {
+	for _, a := range v.Assertions {
 		for _, s := range a.Specs {
 			for _, f := range s.Findings {
 				t, _ := catalogue.Lookup(f.ID)
 				c := junitCase{
 					Name:      fmt.Sprintf("[%s] finding, observed by %s", f.ID, s.Name),
-					Classname: t.Area,
+					Classname: classPrefix + t.Area,
 					Properties: []junitProperty{
-						{"id", f.ID}, {"tier", string(t.Tier)}, {"area", t.Area}, {"outcome", string(f.Outcome)}, {"observed-by", a.ID},
+						{"id", f.ID}, {"tier", string(t.Tier)}, {"area", t.Area}, {"outcome", string(f.Outcome)}, {"observed-by", a.ID}, {"api-version", v.APIVersion},
 					},
 				}
 				if f.Outcome == outcome.Failed {
@@ -176,22 +218,46 @@ func renderJUnit(x *run) ([]byte, error) {
 			}
 		}
 	}
-	// A failed setup or teardown node fails the run without failing any
-	// assertion's spec: it must still turn the CI job red.
+	suite.Time = seconds(specTime)
+	if !x.multi() {
+		suite.Time = seconds(x.Report.RunTime)
+	}
+	suite.SystemOut = text(runText(x, v))
+	return suite
+}
+
+// setupCases are the failed setup and teardown nodes: they fail the run
+// without failing any assertion's spec, and must still turn the CI job red.
+func setupCases(x *run) []junitCase {
+	var out []junitCase
 	for _, sr := range x.Report.SpecReports {
 		if _, ok := outcome.OfSpec(sr); ok || !sr.State.Is(types.SpecStateFailureStates) {
 			continue
 		}
 		name := strings.TrimSpace(sr.LeafNodeType.String() + " " + sr.FullText())
-		suite.Cases = append(suite.Cases, junitCase{
+		out = append(out, junitCase{
 			Name: name, Classname: "suite", Time: seconds(sr.RunTime),
 			Error: &junitMessage{Message: headline(sr.Failure.Message), Type: sr.State.String(), Body: xmlChars(sr.Failure.Message + "\n\nat " + sr.Failure.Location.String())},
 		})
-		suite.Tests++
-		suite.Errors++
 	}
+	return out
+}
+
+// runText is a suite's system-out: the version's verdict (and the run's,
+// when it has several versions), then what concerns the whole run.
+func runText(x *run, v *version) string {
 	var out strings.Builder
-	fmt.Fprintf(&out, "Verdict: %s\n", x.VerdictLine)
+	switch {
+	case v != nil && x.multi():
+		fmt.Fprintf(&out, "Verdict on api-version %s: %s\nVerdict of the run (%s): %s\n", v.name(), v.VerdictLine, strings.Join(x.versionNames(), ", "), x.VerdictLine)
+	default:
+		fmt.Fprintf(&out, "Verdict: %s\n", x.VerdictLine)
+	}
+	if d := x.Discovery; d != nil {
+		for _, l := range discoveryLines(d) {
+			fmt.Fprintf(&out, "%s\n", l)
+		}
+	}
 	if c := x.Baseline; c != nil {
 		fmt.Fprintf(&out, "%s\n", c.Headline())
 		for _, l := range baselineLines(c) {
@@ -207,14 +273,19 @@ func renderJUnit(x *run) ([]byte, error) {
 	for _, c := range x.Cleanup {
 		fmt.Fprintf(&out, "Not cleaned up: %s\n", c)
 	}
-	suite.SystemOut = text(out.String())
-	return encodeJUnit(suite)
+	return out.String()
 }
 
-// encodeJUnit is junit.xml of the one suite, the document counting what
-// the suite counts.
-func encodeJUnit(suite junitSuite) ([]byte, error) {
-	doc := junitSuites{junitCounts: suite.junitCounts, Suites: []junitSuite{suite}}
+// encodeJUnit is junit.xml of the suites, the document named name, taking
+// the run's wall time and counting what they count.
+func encodeJUnit(name string, wall float64, suites ...junitSuite) ([]byte, error) {
+	doc := junitSuites{junitCounts: junitCounts{Name: name, Time: wall}, Suites: suites}
+	for _, s := range suites {
+		doc.Tests += s.Tests
+		doc.Failures += s.Failures
+		doc.Errors += s.Errors
+		doc.Skipped += s.Skipped
+	}
 	var buf bytes.Buffer
 	buf.WriteString(xml.Header)
 	enc := xml.NewEncoder(&buf)

@@ -32,7 +32,7 @@ func TestJUnit(t *testing.T) {
 		}
 	}
 	add := cases["ADD-01"]
-	if add.Name != "[ADD-01] Add Chat Participants every participant is new and valid returns 201 Created" || add.Classname != "add" {
+	if add.Name != "[ADD-01] 2024-03-07 Add Chat Participants every participant is new and valid returns 201 Created" || add.Classname != "add" {
 		t.Errorf("ADD-01 testcase is %q / %q", add.Name, add.Classname)
 	}
 	if add.Failure == nil || !strings.Contains(add.Failure.Message, "got 500") || add.Error != nil {

@@ -34,7 +34,17 @@ var Files = []string{FileHTML, FileSummary, FileResults, FileJUnit, FileGinkgo}
 type Meta struct {
 	// SuiteVersion defaults to Version.
 	SuiteVersion string
-	APIVersion   string
+	// APIVersions are the chat api-versions the run certifies, in order
+	// (oldest first, as config.Config.APIVersions). Every spec belongs to
+	// the version its "v:<api-version>" label names; a spec without one
+	// belongs to the only version of a single-version run. Specs labelled
+	// with a version not listed here (one the server did not list, under
+	// CHAT_API_VERSION=supported) are not part of any verdict.
+	APIVersions []string
+	// Discovery is what the server's api-supported-versions header said,
+	// under CHAT_API_VERSION=supported (nil otherwise): the framework sets
+	// it from harness.Discovery, and APIVersions to its Selected.
+	Discovery *Discovery
 	// Endpoint is scheme://host only; Write drops any path, query or
 	// credentials defensively (see Origin).
 	Endpoint string
@@ -64,17 +74,20 @@ type Meta struct {
 }
 
 // MetaFrom fills a Meta from the run's configuration; the caller adds the
-// OpenAPI document's source and digest, which the harness loaded.
+// OpenAPI document's source and digest, which the harness loaded. Under
+// CHAT_API_VERSION=supported (c.DiscoverVersions) APIVersions is what c
+// says: every version the suite knows until harness.Discovery.Apply has
+// narrowed it to the listed ones; the caller sets Discovery.
 func MetaFrom(c *config.Config) Meta {
 	m := Meta{
-		APIVersion: c.APIVersion,
-		Mode:       c.Mode(),
-		Config:     c.Redacted(),
-		Strict:     c.Strict,
-		Secrets:    c.Secrets(),
-		ReportDir:  c.ReportDir,
-		Waivers:    c.Waivers,
-		Baseline:   c.Baseline,
+		APIVersions: append([]string(nil), c.APIVersions...),
+		Mode:        c.Mode(),
+		Config:      c.Redacted(),
+		Strict:      c.Strict,
+		Secrets:     c.Secrets(),
+		ReportDir:   c.ReportDir,
+		Waivers:     c.Waivers,
+		Baseline:    c.Baseline,
 	}
 	if !c.RateLimitTests {
 		m.NotChosen = map[string]string{catalogue.CapRateLimit: "CHAT_RATE_LIMIT_TESTS=1"}
@@ -83,6 +96,19 @@ func MetaFrom(c *config.Config) Meta {
 		m.Endpoint = Origin(c.Endpoint.String())
 	}
 	return m
+}
+
+// Discovery is what CHAT_API_VERSION=supported learnt from the server.
+type Discovery struct {
+	// Listed is what the server's api-supported-versions header listed,
+	// each entry as given (chat versions and any other), in its order.
+	Listed []string `json:"listed"`
+	// Unknown are listed entries the suite does not know as chat
+	// api-versions: not certified.
+	Unknown []string `json:"unknown"`
+	// NotListed are versions the suite knows that the server did not
+	// list: not certified, their specs skipped.
+	NotListed []string `json:"notListed"`
 }
 
 // Origin reduces an endpoint URL to scheme://host[:port]: a path can name a

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"sort"
@@ -12,20 +13,28 @@ import (
 
 	"github.com/chatconform/chatconform/internal/catalogue"
 	"github.com/chatconform/chatconform/internal/outcome"
+	"github.com/chatconform/chatconform/internal/sanitize"
 	"github.com/chatconform/chatconform/internal/transcript"
-	"github.com/chatconform/chatconform/internal/wire"
 )
 
 // run is one report judged through the catalogue: everything every file
-// renders, computed once so that the files cannot disagree.
+// renders, computed once so that the files cannot disagree. A run certifies
+// one or more api-versions; each has its own verdict over its own specs,
+// and the run's verdict is the worst of them.
 type run struct {
-	Meta    Meta
-	Report  types.Report
+	Meta   Meta
+	Report types.Report
+	// Verdict is the worst of the versions' verdicts: NOT CONFORMANT if any
+	// version is, else INCOMPLETE if any is, else CONFORMANT.
 	Verdict string
 	// VerdictLine is Verdict with what was chosen (see VerdictLine).
 	VerdictLine string
-	Assertions  []assertion
-	Counts      map[outcome.Outcome]int
+	// Versions are the certified api-versions, in Meta.APIVersions' order.
+	Versions []*version
+	// Assertions are the catalogue rows over every version: each the worst
+	// outcome of the versions it binds (see aggregate).
+	Assertions []assertion
+	Counts     map[outcome.Outcome]int
 	// Requests and Retries count every transcript of the run, suite setup
 	// (minting users) included.
 	Requests, Retries int
@@ -40,6 +49,45 @@ type run struct {
 	NotRun []NotRun
 	// Baseline is the comparison with CHAT_BASELINE (nil without one).
 	Baseline *Comparison
+	// Discovery is Meta.Discovery with the server's bytes made safe to
+	// show (nil unless CHAT_API_VERSION=supported).
+	Discovery *Discovery
+}
+
+// version is one certified api-version: the catalogue judged over the
+// specs of that version only.
+type version struct {
+	APIVersion  string
+	Verdict     string
+	VerdictLine string
+	Assertions  []assertion
+	Counts      map[outcome.Outcome]int
+	NotRun      []NotRun
+	// Requests and Retries count the transcripts of the version's specs.
+	Requests, Retries int
+	Specs             int
+}
+
+// name is the version as the reports write it.
+func (v *version) name() string {
+	if v.APIVersion == "" {
+		return "(no api-version)"
+	}
+	return v.APIVersion
+}
+
+// multi says whether the run certifies more than one api-version: the
+// reports then show a verdict per version and the version × assertion
+// matrix; with one they read as they always have.
+func (x *run) multi() bool { return len(x.Versions) > 1 }
+
+// versionNames are the certified versions as the reports write them.
+func (x *run) versionNames() []string {
+	var out []string
+	for _, v := range x.Versions {
+		out = append(out, v.name())
+	}
+	return out
 }
 
 // assertion is one catalogue row with the specs that certified it.
@@ -47,9 +95,10 @@ type assertion struct {
 	outcome.Assertion
 	Specs             []spec
 	Requests, Retries int
-	// NotApplicable marks an assertion that is not part of the run's
-	// api-version (metadata exists only in the preview): it is reported,
-	// but the verdict does not wait for it.
+	// NotApplicable marks an assertion that is not part of the
+	// api-version (catalogue.AppliesTo: the META rows where the version has
+	// no metadata, META-03 where it has): it is reported, but the verdict
+	// does not wait for it.
 	NotApplicable bool
 	// NotChosen is the setting that would run an assertion skipped because
 	// the user did not opt in to its capability ("" otherwise); like
@@ -57,16 +106,14 @@ type assertion struct {
 	NotChosen string
 }
 
-// applies says whether an assertion belongs to the contract of the
-// api-version: a stable-version server cannot be asked for preview-only
-// behaviour, so it must be able to certify without it.
-func applies(a catalogue.Assertion, apiVersion string) bool {
-	return a.Capability != catalogue.CapMetadata || wire.HasMetadata(apiVersion)
-}
+// binds says whether the assertion counts for its version's verdict.
+func (a assertion) binds() bool { return !a.NotApplicable && a.NotChosen == "" }
 
 // spec is one spec of an assertion with its decoded transcripts.
 type spec struct {
 	outcome.Spec
+	// Version is the api-version the spec certified.
+	Version   string
 	Name      string
 	Exchanges []recorded
 	// Repro is the request a failure or error is about (nil otherwise).
@@ -97,9 +144,10 @@ var areaTitles = map[string]string{
 	"paging":      "Paging",
 	"time":        "shareHistoryTime",
 	"errors":      "Authentication, authorisation and errors",
-	"metadata":    "Participant metadata (preview)",
+	"metadata":    "Participant metadata",
 	"remove":      "Remove participants",
 	"concurrency": "Concurrency",
+	"versions":    "api-versions (api-supported-versions)",
 }
 
 func areaTitle(a string) string {
@@ -111,38 +159,46 @@ func areaTitle(a string) string {
 
 func newRun(r types.Report, m Meta) *run {
 	m.Endpoint = Origin(m.Endpoint)
-	x := &run{Meta: m, Report: r, Counts: map[outcome.Outcome]int{}}
-	judged := outcome.Judge(r)
-	var binding []outcome.Assertion
-	for _, a := range judged {
-		av := assertion{Assertion: a, NotApplicable: !applies(a.Assertion, m.APIVersion)}
-		if a.Outcome == outcome.Skipped && a.Capability != "" {
-			av.NotChosen = m.NotChosen[a.Capability]
+	x := &run{Meta: m, Report: r, Counts: map[outcome.Outcome]int{}, Discovery: safeDiscovery(m.Discovery)}
+	names := certifiedVersions(r, m)
+	byVersion := map[string][]types.SpecReport{}
+	unlabelled := 0
+	uncertified := map[string]int{}
+	for _, sr := range r.SpecReports {
+		if _, ok := outcome.OfSpec(sr); !ok {
+			continue
 		}
-		if !av.NotApplicable && av.NotChosen == "" {
-			binding = append(binding, a)
-		}
-		for _, s := range a.Specs {
-			sv := spec{Spec: s, Name: specName(s), Exchanges: exchangesOf(s.Report)}
-			for _, e := range sv.Exchanges {
-				sv.Requests++
-				if e.Ex.Retried != "" {
-					sv.Retries++
-				}
+		v := outcome.VersionOf(sr)
+		switch {
+		case v == "" && len(names) == 1:
+			v = names[0]
+		case v == "":
+			unlabelled++
+			continue
+		case !slices.Contains(names, v):
+			// A version the run does not certify (one the server did not
+			// list): its specs were skipped and are in no verdict, but one
+			// that ran is a harness mistake worth seeing.
+			if !sr.State.Is(types.SpecStateSkipped | types.SpecStatePending) {
+				uncertified[v]++
 			}
-			sv.Warnings = entriesNamed(s.Report, outcome.EntryWarning)
-			sv.Timings = entriesNamed(s.Report, outcome.EntryTiming)
-			if s.Outcome == outcome.Failed || s.Outcome == outcome.Error {
-				sv.Repro = reproducible(s.Report, sv.Exchanges)
-			}
-			av.Requests += sv.Requests
-			av.Retries += sv.Retries
-			av.Specs = append(av.Specs, sv)
+			continue
 		}
-		x.Counts[a.Outcome]++
-		x.Assertions = append(x.Assertions, av)
+		byVersion[v] = append(byVersion[v], sr)
 	}
-	x.Verdict = Verdict(binding, m.Strict)
+	for _, name := range names {
+		sub := r
+		sub.SpecReports = byVersion[name]
+		x.Versions = append(x.Versions, newVersion(name, sub, m))
+	}
+	x.Assertions = aggregate(x.Versions, m.Strict)
+	for _, a := range x.Assertions {
+		x.Counts[a.Outcome]++
+	}
+	x.Verdict = Conformant
+	for _, v := range x.Versions {
+		x.Verdict = worseVerdict(x.Verdict, v.Verdict)
+	}
 	x.NotRun = notRunByChoice(x.Assertions)
 	x.VerdictLine = VerdictLine(x.Verdict, x.Counts[outcome.Waived], len(x.NotRun))
 	for _, sr := range r.SpecReports {
@@ -163,11 +219,229 @@ func newRun(r types.Report, m Meta) *run {
 		x.Problems = append(x.Problems, fmt.Sprintf("%s %s: %s", where, sr.State, firstLine(sr.Failure.Message)))
 	}
 	x.Problems = append(x.Problems, r.SpecialSuiteFailureReasons...)
+	if unlabelled > 0 {
+		verb, they := "carry", "they are"
+		if unlabelled == 1 {
+			verb, they = "carries", "it is"
+		}
+		x.Problems = append(x.Problems, fmt.Sprintf("%s %s no %s<api-version> label in a run of several api-versions (%s): %s in no version's verdict",
+			plural(unlabelled, "spec"), verb, outcome.VersionLabelPrefix, strings.Join(names, ", "), they))
+	}
+	for _, v := range slices.Sorted(maps.Keys(uncertified)) {
+		x.Problems = append(x.Problems, fmt.Sprintf("%s of api-version %s ran, but the run does not certify %s: they are in no verdict",
+			plural(uncertified[v], "spec"), sanitize.Text(v), sanitize.Text(v)))
+	}
+	if d := x.Discovery; d != nil && len(m.APIVersions) == 0 {
+		x.Problems = append(x.Problems, "the server's api-supported-versions lists none of the api-versions the run selected: nothing was certified")
+	}
 	x.Waivers = waiverResults(x)
 	if m.Baseline != "" {
 		x.Baseline = compare(x, m.Baseline)
 	}
 	return x
+}
+
+// certifiedVersions are Meta.APIVersions; without them (a Meta from before
+// api-versions were listed, or a run that never started) the versions the
+// specs' labels name, and without those one unnamed version.
+func certifiedVersions(r types.Report, m Meta) []string {
+	if len(m.APIVersions) > 0 {
+		var out []string
+		for _, v := range m.APIVersions {
+			if !slices.Contains(out, v) {
+				out = append(out, v)
+			}
+		}
+		return out
+	}
+	var out []string
+	for _, sr := range r.SpecReports {
+		if v := outcome.VersionOf(sr); v != "" && !slices.Contains(out, v) && (m.Discovery == nil || !slices.Contains(m.Discovery.NotListed, v)) {
+			if _, ok := outcome.OfSpec(sr); ok {
+				out = append(out, v)
+			}
+		}
+	}
+	sort.Strings(out) // api-versions are dates: oldest first
+	if len(out) == 0 {
+		out = []string{""}
+	}
+	return out
+}
+
+// newVersion judges the specs of one api-version (r holds only them).
+func newVersion(name string, r types.Report, m Meta) *version {
+	v := &version{APIVersion: name, Counts: map[outcome.Outcome]int{}}
+	var binding []outcome.Assertion
+	for _, a := range outcome.Judge(r) {
+		av := assertion{Assertion: a, NotApplicable: !catalogue.AppliesTo(a.Assertion, name)}
+		if a.Outcome == outcome.Skipped && a.Capability != "" {
+			av.NotChosen = m.NotChosen[a.Capability]
+		}
+		if av.binds() {
+			binding = append(binding, a)
+		}
+		for _, s := range a.Specs {
+			sv := spec{Spec: s, Version: name, Name: specName(s), Exchanges: exchangesOf(s.Report)}
+			for _, e := range sv.Exchanges {
+				sv.Requests++
+				if e.Ex.Retried != "" {
+					sv.Retries++
+				}
+			}
+			sv.Warnings = entriesNamed(s.Report, outcome.EntryWarning)
+			sv.Timings = entriesNamed(s.Report, outcome.EntryTiming)
+			if s.Outcome == outcome.Failed || s.Outcome == outcome.Error {
+				sv.Repro = reproducible(s.Report, sv.Exchanges)
+			}
+			av.Requests += sv.Requests
+			av.Retries += sv.Retries
+			av.Specs = append(av.Specs, sv)
+		}
+		v.Requests += av.Requests
+		v.Retries += av.Retries
+		v.Specs += len(av.Specs)
+		v.Counts[a.Outcome]++
+		v.Assertions = append(v.Assertions, av)
+	}
+	v.Verdict = Verdict(binding, m.Strict)
+	v.NotRun = notRunByChoice(v.Assertions)
+	v.VerdictLine = VerdictLine(v.Verdict, v.Counts[outcome.Waived], len(v.NotRun))
+	return v
+}
+
+// cell is one (version, assertion) of the matrix, as aggregate and
+// Results.Check judge it.
+type cell struct {
+	Outcome       outcome.Outcome
+	NotApplicable bool
+	NotChosen     string
+}
+
+// aggregateCells is one assertion over several versions. Only the versions
+// it binds count (not "not in this api-version", not "not run by
+// choice"); of those the worst outcome wins, where for a binding tier (MUST,
+// or SHOULD under strict) a skip outranks a warning or a pass, because it
+// leaves that version incomplete. So the verdict of the aggregated rows is
+// always the worst of the versions' verdicts. An assertion no version binds
+// is not applicable if no version has it, else not run by choice.
+func aggregateCells(tier catalogue.Tier, strict bool, cells []cell) (o outcome.Outcome, notApplicable bool, notChosen string, pool []int) {
+	if len(cells) == 0 {
+		return outcome.Skipped, false, "", nil
+	}
+	for i, c := range cells {
+		if !c.NotApplicable && c.NotChosen == "" {
+			pool = append(pool, i)
+		}
+	}
+	if len(pool) == 0 {
+		for i, c := range cells {
+			if !c.NotApplicable {
+				pool = append(pool, i)
+				if notChosen == "" {
+					notChosen = c.NotChosen
+				}
+			}
+		}
+	}
+	if len(pool) == 0 {
+		notApplicable = true
+		notChosen = cells[0].NotChosen
+		for i, c := range cells {
+			pool = append(pool, i)
+			if c.NotChosen == "" {
+				notChosen = "" // not run by choice only if in every version
+			}
+		}
+	}
+	binding := tier == catalogue.Must || strict
+	for k, i := range pool {
+		if c := cells[i].Outcome; k == 0 || aggregateRank(c, binding) < aggregateRank(o, binding) {
+			o = c
+		}
+	}
+	return o, notApplicable, notChosen, pool
+}
+
+func aggregateRank(o outcome.Outcome, binding bool) int {
+	order := []outcome.Outcome{outcome.Failed, outcome.Error, outcome.Warned, outcome.Waived, outcome.Passed, outcome.Skipped}
+	if binding {
+		order = []outcome.Outcome{outcome.Failed, outcome.Error, outcome.Skipped, outcome.Warned, outcome.Waived, outcome.Passed}
+	}
+	if i := slices.Index(order, o); i >= 0 {
+		return i
+	}
+	return len(order)
+}
+
+// aggregate is every catalogue row over the versions (see aggregateCells):
+// what results.json's top-level assertions, the console counts and the
+// waivers judge by. With one version it is that version's rows.
+func aggregate(vs []*version, strict bool) []assertion {
+	if len(vs) == 1 {
+		return vs[0].Assertions
+	}
+	var out []assertion
+	for i, row := range vs[0].Assertions {
+		cells := make([]cell, len(vs))
+		for k, v := range vs {
+			a := v.Assertions[i]
+			cells[k] = cell{a.Outcome, a.NotApplicable, a.NotChosen}
+		}
+		o, na, nc, pool := aggregateCells(row.Tier, strict, cells)
+		a := assertion{Assertion: outcome.Assertion{Assertion: row.Assertion.Assertion, Outcome: o}, NotApplicable: na, NotChosen: nc}
+		for _, k := range pool {
+			for _, msg := range vs[k].Assertions[i].Messages {
+				a.Messages = append(a.Messages, vs[k].name()+": "+msg)
+			}
+		}
+		for _, v := range vs {
+			va := v.Assertions[i]
+			a.Specs = append(a.Specs, va.Specs...)
+			a.Assertion.Specs = append(a.Assertion.Specs, va.Assertion.Specs...)
+			a.Waived = append(a.Waived, va.Waived...)
+			a.Duration += va.Duration
+			a.Requests += va.Requests
+			a.Retries += va.Retries
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// worseVerdict is the worse of two verdicts.
+func worseVerdict(a, b string) string {
+	rank := map[string]int{NotConformant: 2, Incomplete: 1, Conformant: 0}
+	if rank[b] > rank[a] {
+		return b
+	}
+	return a
+}
+
+// Bounds on what a server's api-supported-versions header can put in a
+// report.
+const (
+	discoveryMaxEntries = 64
+	discoveryMaxRunes   = 80
+)
+
+// safeDiscovery copies d with the server's bytes escaped and bounded.
+func safeDiscovery(d *Discovery) *Discovery {
+	if d == nil {
+		return nil
+	}
+	clean := func(in []string) []string {
+		out := []string{}
+		for i, s := range in {
+			if i == discoveryMaxEntries {
+				out = append(out, fmt.Sprintf("… and %d more", len(in)-i))
+				break
+			}
+			out = append(out, cut(sanitize.Text(s), discoveryMaxRunes))
+		}
+		return out
+	}
+	return &Discovery{Listed: clean(d.Listed), Unknown: clean(d.Unknown), NotListed: clean(d.NotListed)}
 }
 
 // specName is the spec's full text with its assertion ID first, so every
@@ -183,11 +457,11 @@ func specName(s outcome.Spec) string {
 }
 
 // byArea groups the assertions by area, in catalogue order.
-func (x *run) byArea() []areaGroup {
+func byArea(as []assertion) []areaGroup {
 	var out []areaGroup
 	for _, area := range areaOrder {
 		g := areaGroup{Area: area, Title: areaTitle(area)}
-		for _, a := range x.Assertions {
+		for _, a := range as {
 			if a.Area == area {
 				g.Assertions = append(g.Assertions, a)
 			}
@@ -209,12 +483,12 @@ var outcomeOrder = []outcome.Outcome{outcome.Failed, outcome.Error, outcome.Warn
 
 // ordered returns the assertions failures first, then errors, warnings,
 // passed and skipped; catalogue order within each.
-func (x *run) ordered() []assertion {
+func ordered(as []assertion) []assertion {
 	rank := map[outcome.Outcome]int{}
 	for i, o := range outcomeOrder {
 		rank[o] = i
 	}
-	out := append([]assertion(nil), x.Assertions...)
+	out := append([]assertion(nil), as...)
 	sort.SliceStable(out, func(i, j int) bool { return rank[out[i].Outcome] < rank[out[j].Outcome] })
 	return out
 }

@@ -272,5 +272,5 @@ func configJUnit(x *run, problems []string) ([]byte, error) {
 	}
 	suite := junitSuite{junitCounts: junitCounts{Name: suiteName(x.Report), Tests: 1, Errors: 1}, Timestamp: x.Report.StartTime.UTC().Format(time.RFC3339),
 		Cases: []junitCase{c}, SystemOut: text("Verdict: " + x.Verdict + "\n")}
-	return encodeJUnit(suite)
+	return encodeJUnit(suite.Name, 0, suite)
 }
