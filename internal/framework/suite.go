@@ -116,7 +116,6 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 		if err := b.Discovery.Apply(cfg); err != nil {
 			HarnessFailure(err)
 		}
-		fmt.Fprintln(os.Stderr, b.Discovery)
 	}
 	data, err := json.Marshal(b)
 	Expect(err).NotTo(HaveOccurred())
@@ -188,6 +187,10 @@ var _ = ReportAfterSuite("chatconform reports", func(r Report) {
 		cfg = Env.Config // knows the embedded server and its access key (a secret)
 	}
 	m := report.MetaFrom(cfg)
+	if discovery != nil {
+		m.APIVersions = append([]string(nil), discovery.Selected...)
+		m.Discovery = &report.Discovery{Listed: discovery.Listed, Unknown: discovery.Unknown, NotListed: discovery.NotListed}
+	}
 	if Env != nil && Env.Spec != nil {
 		m.SpecSource, m.SpecDigest = Env.Spec.Source, Env.Spec.Digest
 	} else if spec, err := openapi.Load(cfg.APIVersion, cfg.SpecPath); err == nil {
