@@ -193,6 +193,10 @@ var _ = ReportAfterSuite("chatconform reports", func(r Report) {
 	}
 	if Env != nil && Env.Spec != nil {
 		m.SpecSource, m.SpecDigest = Env.Spec.Source, Env.Spec.Digest
+		m.Specs = map[string]report.SpecDocument{}
+		for v, s := range Env.Specs {
+			m.Specs[v] = report.SpecDocument{Source: s.Source, Digest: s.Digest}
+		}
 	} else if spec, err := openapi.Load(cfg.APIVersion, cfg.SpecPath); err == nil {
 		m.SpecSource, m.SpecDigest = spec.Source, spec.Digest
 	}

@@ -9,8 +9,8 @@ import (
 
 	"github.com/chatconform/chatconform/internal/catalogue"
 	"github.com/chatconform/chatconform/internal/client"
-	"github.com/chatconform/chatconform/internal/contract"
 	"github.com/chatconform/chatconform/internal/config"
+	"github.com/chatconform/chatconform/internal/contract"
 	"github.com/chatconform/chatconform/internal/openapi"
 	"github.com/chatconform/chatconform/internal/outcome"
 	"github.com/chatconform/chatconform/internal/transcript"

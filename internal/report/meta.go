@@ -53,6 +53,9 @@ type Meta struct {
 	// SpecSource and SpecDigest name the OpenAPI document that judged the
 	// run (openapi.Spec.Source and .Digest).
 	SpecSource, SpecDigest string
+	// Specs names the document that judged each api-version (SpecSource
+	// and SpecDigest are the setup version's).
+	Specs map[string]SpecDocument
 	// Config is the configuration with every secret already redacted
 	// (config.Config.Redacted).
 	Config map[string]string

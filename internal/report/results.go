@@ -75,7 +75,9 @@ type VersionResult struct {
 	VerdictLine string `json:"verdictLine"`
 	// Reason says why the version got its verdict.
 	Reason string `json:"reason"`
-	Totals Totals `json:"totals"`
+	// Spec names the OpenAPI document that judged the version.
+	Spec   *SpecDocument `json:"spec,omitempty"`
+	Totals Totals        `json:"totals"`
 	// NotRunByChoice are the opt-in checks the version left out.
 	NotRunByChoice []NotRun `json:"notRunByChoice,omitempty"`
 	// Assertions is keyed by assertion ID, judged over this version's
@@ -218,6 +220,9 @@ func buildResults(x *run) Results {
 		}
 		vr := VersionResult{APIVersion: v.APIVersion, Verdict: v.Verdict, VerdictLine: v.VerdictLine,
 			Reason: versionReason(v, x.Meta.Strict, x.multi()), NotRunByChoice: v.NotRun}
+		if d, ok := x.Meta.Specs[v.APIVersion]; ok {
+			vr.Spec = &d
+		}
 		vr.Assertions, specs = assertionResults(v.Assertions)
 		vr.Totals = totals(v.Assertions, v.Counts, specs)
 		vr.Totals.Requests, vr.Totals.Retries = v.Requests, v.Retries

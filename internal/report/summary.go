@@ -329,6 +329,15 @@ func runFacts(x *run) []keyValue {
 	if m.SpecDigest != "" {
 		doc += " (" + m.SpecDigest + ")"
 	}
+	if x.multi() && len(m.Specs) > 1 {
+		var docs []string
+		for _, v := range m.APIVersions {
+			if d, ok := m.Specs[v]; ok {
+				docs = append(docs, d.Source+" ("+d.Digest+")")
+			}
+		}
+		doc = strings.Join(docs, ", ")
+	}
 	when := ""
 	if !x.Report.StartTime.IsZero() {
 		when = x.Report.StartTime.UTC().Format(time.RFC3339) + " → " + x.Report.EndTime.UTC().Format(time.RFC3339) +

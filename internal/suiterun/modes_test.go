@@ -53,10 +53,10 @@ func TestManualTokenMode(t *testing.T) {
 		t.Fatal(err)
 	}
 	skipped := map[string]string{
-		"ERR-03":  "ACS_CONNECTION_STRING",
-		"ERR-04":  "CHAT_OUTSIDER_TOKEN",
-		"ERR-07":  "CHAT_RATE_LIMIT_TESTS=1",
-		"REM-04":  "ACS_CONNECTION_STRING",
+		"ERR-03": "ACS_CONNECTION_STRING",
+		"ERR-04": "CHAT_OUTSIDER_TOKEN",
+		"ERR-07": "CHAT_RATE_LIMIT_TESTS=1",
+		"REM-04": "ACS_CONNECTION_STRING",
 	}
 	// CHAT_API_VERSION=supported (the default) asks the server with the
 	// manual token, and certifies every version it lists.

@@ -22,8 +22,8 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/chatconform/chatconform/internal/outcome"
-	"github.com/chatconform/chatconform/internal/wire"
 	"github.com/chatconform/chatconform/internal/refserver"
+	"github.com/chatconform/chatconform/internal/wire"
 )
 
 var (
@@ -112,10 +112,10 @@ type Result struct {
 	// api-version's (a multi-version run judges each version apart).
 	Judged    []outcome.Assertion
 	ByVersion map[string][]outcome.Assertion
-	Output   string // stdout and stderr of the run
-	RawJSON  []byte // Ginkgo's JSON report
-	Dir      string // the run's working and report directory
-	Duration time.Duration
+	Output    string // stdout and stderr of the run
+	RawJSON   []byte // Ginkgo's JSON report
+	Dir       string // the run's working and report directory
+	Duration  time.Duration
 }
 
 // Outcome returns the verdict of one assertion ID.
