@@ -16,7 +16,9 @@ import (
 //	Expect(resp).To(ListSupportedVersion("2025-03-15"))
 func ListSupportedVersion(apiVersion string) types.GomegaMatcher {
 	return &violationsMatcher[*transcript.Response]{
-		subject: func(actual any) (*transcript.Response, error) { return responseOf("ListSupportedVersion", actual, false) },
+		subject: func(actual any) (*transcript.Response, error) {
+			return responseOf("ListSupportedVersion", actual, false)
+		},
 		check: func(resp *transcript.Response) []contract.Violation {
 			return contract.CheckSupportedVersions(resp.Header, apiVersion)
 		},
