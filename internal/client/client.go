@@ -222,28 +222,43 @@ func (c *Client) Do(ctx context.Context, req Request) (*transcript.Response, err
 			return resp, err
 		}
 		if err != nil || req.Subject || !throttled(resp.Status) {
-			c.record(ex)
+			c.record(ctx, ex)
 			return resp, err
 		}
 		if attempt >= c.o.Retry.MaxAttempts {
-			c.record(ex)
+			c.record(ctx, ex)
 			return resp, c.redactedError(KindThrottled, req.Method, u.String(), fmt.Errorf("still %d after %d attempts", resp.Status, attempt))
 		}
 		wait := c.backoff(resp.Header.Get("Retry-After"), attempt)
 		// Set before the exchange is recorded: a recorder may serialise it at once.
 		ex.Retried = fmt.Sprintf("%d %s, waited %s before attempt %d", resp.Status, http.StatusText(resp.Status), wait, attempt+1)
 		c.retries.Add(1)
-		c.record(ex)
+		c.record(ctx, ex)
 		if err := c.o.Retry.Sleep(ctx, wait); err != nil {
 			return resp, c.redactedError(KindTimeout, req.Method, u.String(), err)
 		}
 	}
 }
 
-func (c *Client) record(ex *transcript.Exchange) {
+func (c *Client) record(ctx context.Context, ex *transcript.Exchange) {
+	if rec, ok := ctx.Value(recorderKey{}).(func(*transcript.Exchange)); ok {
+		rec(ex)
+		return
+	}
 	if c.o.Record != nil {
 		c.o.Record(ex)
 	}
+}
+
+type recorderKey struct{}
+
+// RecordTo returns a context whose requests hand their exchanges to rec
+// instead of Options.Record: work the harness does off a spec's goroutine
+// (a thread created ahead, a deletion after the spec) keeps its
+// transcripts for the spec it was done for rather than whichever node is
+// running when it completes.
+func RecordTo(ctx context.Context, rec func(*transcript.Exchange)) context.Context {
+	return context.WithValue(ctx, recorderKey{}, rec)
 }
 
 func throttled(status int) bool {

@@ -826,3 +826,27 @@ func TestErrorsAreRedacted(t *testing.T) {
 		})
 	}
 }
+
+// A context from RecordTo takes a request's exchanges, retries included,
+// away from Options.Record: work done off a spec's goroutine keeps its
+// transcripts for the spec it was done for.
+func TestRecordToRoutesExchanges(t *testing.T) {
+	srv, _ := throttler(t, 1, http.StatusTooManyRequests, func() http.Header { return http.Header{"Retry-After": {"0"}} })
+	c, rec, _ := newClient(t, srv.URL, nil)
+	own := &recorder{}
+	if _, err := c.Do(RecordTo(ctxT(t), own.record), ListParticipants(testToken, "19:t@thread.v2", "", "")); err != nil {
+		t.Fatal(err)
+	}
+	if exs, _ := own.all(); len(exs) != 2 || exs[0].Retried == "" {
+		t.Errorf("RecordTo's recorder got %d exchanges, want the throttled attempt and its retry", len(exs))
+	}
+	if exs, _ := rec.all(); len(exs) != 0 {
+		t.Errorf("Options.Record got %d exchanges of a request recorded elsewhere", len(exs))
+	}
+	if _, err := c.Do(ctxT(t), ListParticipants(testToken, "19:t@thread.v2", "", "")); err != nil {
+		t.Fatal(err)
+	}
+	if exs, _ := rec.all(); len(exs) != 1 {
+		t.Errorf("without RecordTo Options.Record got %d exchanges, want 1", len(exs))
+	}
+}
