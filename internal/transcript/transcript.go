@@ -45,6 +45,14 @@ type Exchange struct {
 	// request that was not the subject of a check).
 	Retried string    `json:"retried,omitempty"`
 	Start   time.Time `json:"start"`
+	// ForSpec is set on a request the harness sent off a spec's own
+	// goroutine on that spec's behalf: its thread, created ahead of it, or
+	// the thread's deletion after it. It holds the spec's full text
+	// (harness.Unclaimed for a thread created ahead that no spec took).
+	// The exchange is recorded where it can be (the spec's report, or the
+	// suite's teardown); internal/perf counts it in that spec's chain,
+	// not in the work its process did one request after another.
+	ForSpec string `json:"forSpec,omitempty"`
 	// Escaped counts the control characters and invalid UTF-8 bytes that
 	// were replaced by visible escapes (internal/sanitize) in the recorded
 	// URL, headers, bodies and error: the server's bytes are untrusted and
@@ -173,6 +181,9 @@ func (e *Exchange) String() string {
 	}
 	if e.Retried != "" {
 		fmt.Fprintf(&b, "~ retried: %s\n", e.Retried)
+	}
+	if e.ForSpec != "" {
+		fmt.Fprintf(&b, "~ sent by the harness in the background, for: %s\n", e.ForSpec)
 	}
 	e.writeEscaped(&b)
 	return b.String()
