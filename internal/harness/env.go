@@ -74,6 +74,12 @@ type Env struct {
 	mu      sync.Mutex
 	threads map[string]client.User // created and not yet deleted
 	minted  []string               // users this process minted itself (ERR-03)
+
+	// reservoir and deleter do a spec's thread work off its goroutine
+	// (Prepare); background holds exchanges of that work no spec recorded.
+	reservoir  *reservoir
+	deleter    *deleter
+	background []*transcript.Exchange
 }
 
 // NewClient builds the client a run uses: TLS per CHAT_CA_FILE and
@@ -319,7 +325,13 @@ func (e *Env) NewThread(ctx context.Context, host client.User, topic string) (st
 // DeleteThread deletes a tracked thread; a 404 counts as deleted. It uses
 // its own context so it runs even when the spec's context is done.
 func (e *Env) DeleteThread(host client.User, id string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*e.Config.Timeout)
+	return e.deleteThread(context.Background(), host, id)
+}
+
+// deleteThread is DeleteThread with ctx's recorder (client.RecordTo); ctx
+// is not waited on, only its values are used.
+func (e *Env) deleteThread(ctx context.Context, host client.User, id string) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*e.Config.Timeout)
 	defer cancel()
 	resp, err := e.Client.Do(ctx, client.DeleteThread(host.Token, id))
 	if err == nil && resp.Status != http.StatusNoContent && resp.Status != http.StatusNotFound {
@@ -334,11 +346,15 @@ func (e *Env) DeleteThread(host client.User, id string) error {
 	return nil
 }
 
-// Teardown deletes every thread this process still tracks and the users
-// it minted itself (not the pool: see DeletePool). It returns one error per
+// Teardown stops the reservoir and waits for the background deletions
+// (see Prepare), then deletes every thread this process still tracks (the
+// reservoir's unclaimed threads, deletions that failed) and the users it
+// minted itself (not the pool: see DeletePool). It returns one error per
 // thread or user it could not delete, so a run can report what it left
-// behind.
+// behind; Background then has the exchanges of the work done off the
+// specs' goroutines.
 func (e *Env) Teardown() []error {
+	e.settle()
 	e.mu.Lock()
 	left := make(map[string]client.User, len(e.threads))
 	for id, h := range e.threads {
