@@ -14,13 +14,11 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/chatconform/chatconform/fixtures"
 	"github.com/chatconform/chatconform/internal/client"
 	"github.com/chatconform/chatconform/internal/contract"
 	"github.com/chatconform/chatconform/internal/limits"
-	"github.com/chatconform/chatconform/internal/outcome"
 	"github.com/chatconform/chatconform/internal/transcript"
 	"github.com/chatconform/chatconform/internal/wire"
 	"github.com/chatconform/chatconform/matchers"
@@ -139,36 +137,33 @@ func NewThread(ctx context.Context) *Thread {
 	return NewThreads(ctx, 1)[0]
 }
 
-// NewThreads creates n threads concurrently, each with its deletion
-// scheduled; a spec that needs many (ERR-09) is not n round trips deep.
+// NewThreads gives the spec n threads of its own, each with its deletion
+// scheduled (also on failure and interrupt). They come from the process's
+// reservoir of threads created ahead (harness.Env.Prepare), and whatever it
+// does not hold is created now, concurrently: a spec that needs many
+// (ERR-09) is not n round trips deep. A thread created ahead shows its
+// creation in the spec's report (marked as sent in the background, for
+// this spec). The deletion happens in the background after the spec;
+// the suite's teardown waits for it and reports a thread it could not
+// delete.
 func NewThreads(ctx context.Context, n int) []*Thread {
 	GinkgoHelper()
-	ts := make([]*Thread, n)
-	for i := range ts {
-		ts[i] = &Thread{Host: Env.Host()}
-	}
-	topic := "chatconform " + CurrentSpecReport().LeafNodeText
-	var g errgroup.Group
-	for _, t := range ts {
-		g.Go(func() (err error) {
-			t.ID, err = Env.NewThread(ctx, t.Host, topic)
-			return err
-		})
-	}
-	err := g.Wait()
-	// One cleanup deletes them all at once, whatever happens to the spec.
-	DeferCleanup(func() {
-		errs := make([]error, n)
-		var g errgroup.Group
-		for i, t := range ts {
-			if t.ID != "" {
-				g.Go(func() error { errs[i] = Env.DeleteThread(t.Host, t.ID); return nil })
-			}
+	spec := CurrentSpecReport().FullText()
+	ps, err := Env.Threads(ctx, n, "chatconform "+CurrentSpecReport().LeafNodeText)
+	ts := make([]*Thread, len(ps))
+	for i, p := range ps {
+		ts[i] = &Thread{ID: p.ID, Host: p.Host}
+		for _, ex := range p.Exchanges {
+			ex.ForSpec = spec
+			recordExchange(ex)
 		}
-		_ = g.Wait()
-		for i, err := range errs {
-			if err != nil {
-				AddReportEntry(outcome.EntryCleanupError, fmt.Sprintf("thread %s was not deleted: %v", ts[i].ID, err), ReportEntryVisibilityAlways)
+	}
+	// One cleanup hands them all to the background deleter, whatever
+	// happens to the spec.
+	DeferCleanup(func() {
+		for _, t := range ts {
+			if t.ID != "" {
+				Env.DeleteLater(t.Host, t.ID, spec)
 			}
 		}
 	})

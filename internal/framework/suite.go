@@ -142,12 +142,21 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 	if err != nil {
 		HarnessFailure(fmt.Errorf("setting up (%s): %w", cfg.Mode(), err))
 	}
+	// Threads are created ahead of the specs and deleted after them, off
+	// their chains (Teardown waits for both).
+	Env.Prepare(harness.PrepareAhead)
 })
 
 var _ = SynchronizedAfterSuite(func() {
 	// Threads whose DeferCleanup could not delete them, users this process minted.
 	if Env != nil {
-		reportLeftovers(Env.Teardown())
+		errs := Env.Teardown()
+		// The work done for the specs off their goroutines (background
+		// deletions, threads no spec took), each exchange naming its spec.
+		for _, ex := range Env.Background() {
+			recordExchange(ex)
+		}
+		reportLeftovers(errs)
 	}
 }, func() {
 	// Once every process is done: the shared users, then the server.
