@@ -48,9 +48,11 @@ type CriticalPath struct {
 	Spec        string
 	SpecChain   int
 	SpecProcess int
-	// Specs counts the run's specs; Work is the sum of their chains (the
-	// round trips all processes together had to get through one after
-	// another, setup and teardown aside).
+	// Specs counts the run's specs; Work is the sum of their chains of
+	// what each spec sent on its own goroutine (the round trips all
+	// processes together had to get through one after another, setup and
+	// teardown aside; the harness's background work for a spec overlaps
+	// other specs, so it is in the spec's chain but not in Work).
 	Specs, Work int
 	// Processes counts the processes that recorded a setup or teardown.
 	Processes int
@@ -85,7 +87,9 @@ func (c CriticalPath) String() string {
 //	Setup + SpecChain + Teardown
 //
 // where SpecChain is the longest Chain among the specs (each spec's chain
-// covers all its nodes: BeforeEach, the It, AfterEach and DeferCleanup),
+// covers all its nodes: BeforeEach, the It, AfterEach and DeferCleanup,
+// and what the harness sent for it in the background: its thread created
+// ahead, its deletion after it, which it depends on as much as on its own),
 // and Setup and Teardown are the chains of one process's setup nodes
 // (SynchronizedBeforeSuite, BeforeSuite) and teardown nodes
 // (SynchronizedAfterSuite, AfterSuite): those of the process for which
@@ -109,7 +113,7 @@ func CriticalPathOf(nodes []Node) CriticalPath {
 		case n.IsSpec():
 			c.Specs++
 			k := len(Chain(n.Exchanges))
-			c.Work += k
+			c.Work += len(Chain(n.Foreground()))
 			if k > c.SpecChain || c.Spec == "" {
 				c.Spec, c.SpecChain, c.SpecProcess = n.Text, k, n.Process
 			}

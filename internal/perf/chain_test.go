@@ -201,3 +201,51 @@ func TestRateBound(t *testing.T) {
 		t.Errorf("no cap: %v", b)
 	}
 }
+
+// Work the harness does in the background for a spec (its thread created
+// ahead and recorded in the spec, its deletion recorded by the teardown)
+// is in that spec's chain, where the spec depends on it, and not in the
+// work of the process; a thread no spec took is in the traffic only.
+func TestBackgroundExchanges(t *testing.T) {
+	entry := func(x *transcript.Exchange) types.ReportEntry {
+		return types.ReportEntry{Name: outcome.EntryTranscript, Value: types.WrapEntryValue(x)}
+	}
+	at := func(method string, ms int, forSpec string) *transcript.Exchange {
+		return &transcript.Exchange{Method: method, URL: "http://h/chat/threads", Status: 201, Start: t0.Add(time.Duration(ms) * time.Millisecond),
+			Duration: 50 * time.Millisecond, ForSpec: forSpec}
+	}
+	const spec = "Add [ADD-01] returns 201"
+	r := types.Report{SpecReports: types.SpecReports{
+		{LeafNodeType: types.NodeTypeSynchronizedBeforeSuite, ParallelProcess: 2},
+		// Created ahead (during setup), then the spec's own two requests.
+		{LeafNodeType: types.NodeTypeIt, ContainerHierarchyTexts: []string{"Add"}, LeafNodeText: "[ADD-01] returns 201", ParallelProcess: 2,
+			ReportEntries: types.ReportEntries{entry(at("POST", 0, spec)), entry(at("POST", 100, "")), entry(at("GET", 150, ""))}},
+		// The deletion ran after the spec and was recorded by the teardown,
+		// with a thread no spec took and the teardown's own deletion of it.
+		{LeafNodeType: types.NodeTypeSynchronizedAfterSuite, ParallelProcess: 2,
+			ReportEntries: types.ReportEntries{entry(at("DELETE", 200, spec)), entry(at("POST", 120, "(created ahead; no spec took it)")), entry(at("DELETE", 400, ""))}},
+	}}
+	nodes, err := Nodes(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(nodes) != 3 || !nodes[0].IsSpec() || !nodes[1].IsTeardown() || nodes[2].IsSpec() || nodes[2].IsSetup() || nodes[2].IsTeardown() {
+		t.Fatalf("nodes %+v", nodes)
+	}
+	if got := len(nodes[0].Exchanges); got != 4 {
+		t.Errorf("the spec has %d exchanges, want its own 2, its creation and its deletion", got)
+	}
+	if got := len(nodes[0].Foreground()); got != 2 {
+		t.Errorf("the spec sent %d on its own goroutine, want 2", got)
+	}
+	if got := len(nodes[1].Exchanges); got != 1 {
+		t.Errorf("the teardown keeps %d exchanges, want its own deletion", got)
+	}
+	c := CriticalPathOf(nodes)
+	if c.SpecChain != 4 || c.Work != 2 || c.Teardown != 1 || c.Setup != 0 {
+		t.Errorf("critical path %+v: want the spec's chain 4 (create, its 2, delete), work 2, teardown 1", c)
+	}
+	if tr := TrafficOf(nodes); tr.Requests != 6 {
+		t.Errorf("traffic %+v, want all 6 requests", tr)
+	}
+}

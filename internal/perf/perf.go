@@ -40,7 +40,16 @@ type Exchange struct {
 	Duration time.Duration `json:"durationNs"`
 	// Retried is non-empty when this attempt was followed by a retry.
 	Retried string `json:"retried,omitempty"`
+	// ForSpec names the spec the harness sent this request for off that
+	// spec's own goroutine (transcript.Exchange.ForSpec): a thread created
+	// ahead of it, or deleted after it. Nodes moves it to that spec.
+	ForSpec string `json:"forSpec,omitempty"`
 }
+
+// Background reports whether the harness sent the exchange off the spec's
+// own goroutine: it is in the spec's chain (the spec depends on it) but not
+// in the work its process did one request after another.
+func (e Exchange) Background() bool { return e.ForSpec != "" }
 
 // End is when the attempt finished.
 func (e Exchange) End() time.Time { return e.Start.Add(e.Duration) }
@@ -68,6 +77,18 @@ func (n Node) IsTeardown() bool {
 	return n.Type.Is(types.NodeTypeAfterSuite | types.NodeTypeSynchronizedAfterSuite)
 }
 
+// Foreground are the node's exchanges sent on its own goroutine, not in
+// the background for it.
+func (n Node) Foreground() []Exchange {
+	var out []Exchange
+	for _, ex := range n.Exchanges {
+		if !ex.Background() {
+			out = append(out, ex)
+		}
+	}
+	return out
+}
+
 // IsSpec reports whether the node is a spec (an It, with its Before/After
 // nodes and cleanups).
 func (n Node) IsSpec() bool { return n.Type.Is(types.NodeTypeIt) }
@@ -91,8 +112,51 @@ func LoadReport(path string) (types.Report, error) {
 }
 
 // Nodes lists the report's nodes that recorded exchanges, plus every spec
-// (a spec without requests still counts as a spec), in report order.
+// (a spec without requests still counts as a spec), in report order. An
+// exchange the harness sent in the background for a spec (ForSpec) belongs
+// to that spec, wherever it was recorded (a deletion after the spec is
+// recorded by the suite's teardown): it moves to the spec of that text in
+// the same process. One for no spec of the report (a thread created ahead
+// that no spec took) goes to a node of its own, which is no spec, setup
+// or teardown: it is in the traffic, in no chain.
 func Nodes(r types.Report) ([]Node, error) {
+	nodes, err := nodesAsRecorded(r)
+	if err != nil {
+		return nil, err
+	}
+	type key struct {
+		process int
+		text    string
+	}
+	specs := map[key]int{}
+	for i, n := range nodes {
+		if n.IsSpec() {
+			specs[key{n.Process, n.Text}] = i
+		}
+	}
+	var unclaimed []Exchange
+	for i := range nodes {
+		kept := nodes[i].Exchanges[:0:0]
+		for _, ex := range nodes[i].Exchanges {
+			j, ok := specs[key{nodes[i].Process, ex.ForSpec}]
+			switch {
+			case !ex.Background() || j == i:
+				kept = append(kept, ex)
+			case ok:
+				nodes[j].Exchanges = append(nodes[j].Exchanges, ex)
+			default:
+				unclaimed = append(unclaimed, ex)
+			}
+		}
+		nodes[i].Exchanges = kept
+	}
+	if len(unclaimed) > 0 {
+		nodes = append(nodes, Node{Type: types.NodeTypeInvalid, Text: "background work for no spec", Exchanges: unclaimed})
+	}
+	return nodes, nil
+}
+
+func nodesAsRecorded(r types.Report) ([]Node, error) {
 	var nodes []Node
 	for _, sr := range r.SpecReports {
 		n := Node{Type: sr.LeafNodeType, Process: max(1, sr.ParallelProcess), RunTime: sr.RunTime}
