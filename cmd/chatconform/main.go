@@ -5,6 +5,7 @@
 //	chatconform verify <archive>            check every digest of an archive and print its verdicts
 //	chatconform screenshot <html> <png>     render report.html in headless Chromium to a PNG
 //	chatconform status <results.json>       print the verdict line and each api-version's; exit 0, 1, 3 (INCOMPLETE) or 2 (no results)
+//	chatconform procs                       print the parallel process count for the configured run
 //	chatconform version                     print the suite version
 //
 // The suite itself runs with `make conformance`; `make certify` runs it and

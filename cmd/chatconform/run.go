@@ -28,6 +28,12 @@ const usage = `usage:
       (any api-version), 3 INCOMPLETE (0 with CHAT_INCOMPLETE_OK=1), 2 no
       readable results.json; with a baseline in results.json, 1 only for
       regressions and new harness errors (in any api-version), 0 otherwise
+  chatconform procs
+      print the number of parallel processes for the configured run (make
+      conformance uses it when PROCS is unset): 1 against the embedded
+      server or with one manual token, otherwise chosen from the measured
+      round trip to the endpoint, the api-versions and CHAT_MAX_RPS; how, on
+      stderr
   chatconform version
 `
 
@@ -46,6 +52,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitCode(args[0], screenshotCmd(args[1:], stdout), stderr)
 	case "status":
 		return statusCmd(args[1:], stdout, stderr)
+	case "procs":
+		return procsCmd(args[1:], stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, "chatconform", report.Version)
 		return 0
