@@ -11,11 +11,10 @@ LDFLAGS      := -X github.com/chatconform/chatconform/internal/report.Version=$(
 CERT_ARCHIVE ?= dist/chatconform-certification.tar.gz
 REPORT_FILES := junit.xml report.json results.json summary.md report.html
 GINKGO_ARGS ?=
-# Against a remote endpoint the run waits on round trips, not CPU: many
-# processes (the requests they send stay under CHAT_MAX_RPS, shared by all).
-REMOTE      := $(or $(CHAT_ENDPOINT),$(ACS_CONNECTION_STRING),$(shell grep -sE '^(CHAT_ENDPOINT|ACS_CONNECTION_STRING)=.' $(ENV_FILE)))
-PROCS       ?= $(if $(REMOTE),16,)
-PARALLEL    := $(if $(PROCS),--procs=$(PROCS),-p)
+# The process count follows the server's round trip, not the CPU count:
+# unset, `chatconform procs` measures it (1 against the embedded server;
+# internal/procs). PROCS=N chooses it.
+PROCS       ?=
 # Colour only on a terminal and without NO_COLOR (evaluated by the recipe's
 # shell, whose stdout is make's).
 COLOR        = $$( [ -t 1 ] && [ -z "$$NO_COLOR" ] || echo --no-color )
@@ -37,7 +36,8 @@ conformance: ## Run the suite (embedded reference server when nothing is configu
 	@# Configuration is validated once, before Ginkgo starts its processes:
 	@# each would print the same problems in Ginkgo's words.
 	@$(GO) build -ldflags '$(LDFLAGS)' -o bin/chatconform ./cmd/chatconform && bin/chatconform check
-	$(GINKGO) $(PARALLEL) $(COLOR) --randomize-all --keep-going --poll-progress-after=20s \
+	procs=$(or $(PROCS),$$(bin/chatconform procs)); \
+	$(GINKGO) --procs=$$procs $(COLOR) --randomize-all --keep-going --poll-progress-after=20s \
 		--ldflags='$(LDFLAGS)' \
 		$(GINKGO_ARGS) $(SUITE) || echo "ginkgo exited $$?: the verdict decides (chatconform status fails without results.json)"
 	@bin/chatconform status $(REPORT_DIR)/results.json
