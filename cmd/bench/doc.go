@@ -67,17 +67,26 @@ suite writing its reports (results.json, report.json) into a scratch CHAT_REPORT
 exec to exit: process start, setup, the specs, teardown and the reports. Requests and retried attempts are the totals of
 results.json.
 
-1. **embedded, serial / -p**: the suite as `+"`make conformance`"+` runs it with nothing configured: it starts its own
-   reference server (with the documented ACS limits) and mints its users. `+"`-p`"+` is Ginkgo's default process count
-   (%[1]d on this machine). Target: under %[2]s with -p once the build is cached.
+Every row certifies api-version %[14]s (CHAT_API_VERSION=%[14]s) unless it says *all versions*: those certify every
+version the server lists (CHAT_API_VERSION=supported, the default: six against the reference server) in one run,
+each spec declared once per version with its own thread and data, all versions sharing the processes.
+
+1. **embedded, serial / -p / default**: the suite as `+"`make conformance`"+` runs it with nothing configured: it starts
+   its own reference server (with the documented ACS limits) and mints its users. `+"`-p`"+` is Ginkgo's CPU-based count
+   (%[1]d on this machine); the default is what `+"`chatconform procs`"+` prints, which `+"`make conformance`"+` uses when
+   PROCS is unset: one process against the embedded server, where the run is CPU-bound and more processes only compete
+   for the cores. When the default is 1, its row is the serial run itself. Target: the default no slower than serial and
+   under %[2]s (one version) or %[15]s (all versions, issue 12).
 2. **latency**: against the reference server answering every request after %[3]s (refserver.Options.Latency; limits
    off, so ERR-07, which needs limits, is not run: CHAT_RATE_LIMIT_TESTS=0), users minted through
-   ACS_CONNECTION_STRING, at several process counts: latency-bound work scales with processes, not cores. The lower bound
-   is the critical path (below) × %[3]s. Target: the best count within %.1[4]f× of it.
-3. **latency + CHAT_MAX_RPS**: the best latency count again, with the request-rate cap the suite applies by default
-   to any endpoint that is not on loopback (CHAT_MAX_RPS=%[8]g for the whole run: process 1 serves one limiter that every
-   process waits on): what a run against a real resource with the defaults sees. Its bound is max(critical path ×
-   latency, (all requests − burst) / rate). No time target: it shows what the default cap costs.
+   ACS_CONNECTION_STRING, at several process counts and at the default one (`+"`chatconform procs`"+` against that
+   server: it measures the round trip as a user it mints): latency-bound work scales with processes, not cores. The
+   lower bound is the critical path (below) × %[3]s. Target: the default count within %.1[4]f× of it.
+3. **latency + CHAT_MAX_RPS**: the same latency with the request-rate cap the suite applies by default to any endpoint
+   that is not on loopback (CHAT_MAX_RPS=%[8]g for the whole run: process 1 serves one limiter that every process waits
+   on), at the count `+"`chatconform procs`"+` chooses with that cap: what a run against a real resource with the
+   defaults sees. Its bound is max(critical path × latency, (all requests − burst) / rate). No time target: it shows
+   what the default cap costs.
 4. **ACS limits + latency**: the same, with the documented ACS Chat limits enforced (RateLimitsACS, real windows) and
    ERR-07 run, at the best latency process count. The suite spreads its threads over a pool of 32 acting users (minted once, shared by all processes), so
    the limits never bind (limit bound 0 s) and the bound is the critical path: the target is no false failure; the
@@ -87,7 +96,10 @@ results.json.
    suite creates and deletes counts against that user's %[9]s, so the limits bind. The windows are divided by
    %[5]g (RateLimitScale) so the run fits the bench's time; the bound uses the same windows, and at the documented windows
    it is %[5]g times longer. Target: no false failure and within %.1[6]f× of max(limit bound, critical path × latency).
-6. **Go benchmarks**: `+"`%[7]s`"+`: schema validation of a 250-participant page and of an add result per response,
+6. **all versions**: rows 1 and 2 again with every version: embedded serial, -p and the default, and the latency run at
+   the default count for six versions. Target: the default no slower than serial; the latency run within %.1[16]f× of
+   its own critical path.
+7. **Go benchmarks**: `+"`%[7]s`"+`: schema validation of a 250-participant page and of an add result per response,
    and the paging oracle over a 125-page walk. No target: they show what judging one response costs on stock
    kin-openapi.
 
@@ -100,14 +112,25 @@ end time, which is optimal). The critical path is
 
     setup chain + longest spec chain + teardown chain
 
-where a spec's chain covers all its nodes (BeforeEach, It, AfterEach, DeferCleanup), and setup and teardown are the
-chains of one process's SynchronizedBeforeSuite and SynchronizedAfterSuite exchanges (the process for which their sum is
-least). Every process finishes its setup before its first spec and starts its teardown after its last, and the longest
-spec runs on some process, so no schedule does with fewer round trips one after another; against a server that answers
-after L, the run takes at least (critical path) × L. Chains are measured as the run executed them, so a concurrency cap
-(64 mints at a time, 64 corpus probes at a time) shows as chain length: that is what can be shortened. The table reports
-the chain length in requests. The *work bound* in the details adds what a process count cannot avoid: some process does
-its setup and teardown plus at least an even share of all the specs' chains.
+where a spec's chain covers all its nodes (BeforeEach, It, AfterEach, DeferCleanup) and what the harness sent for it in
+the background: its thread, created ahead by the process's reservoir, and the thread's deletion after it by the
+background deleter (each such exchange names its spec in forSpec, wherever it was recorded: the spec's own report, or the
+suite's teardown for a deletion, which runs after the spec). The spec depends on them as on its own requests, so they
+stay in its chain; setup and teardown are the chains of one process's SynchronizedBeforeSuite and SynchronizedAfterSuite
+exchanges (the process for which their sum is least). Every process finishes its setup before its first spec and starts
+its teardown after its last, and the longest spec runs on some process, so no schedule does with fewer round trips one
+after another; against a server that answers after L, the run takes at least (critical path) × L. Chains are measured as
+the run executed them, so a concurrency cap (64 mints at a time, 64 corpus probes at a time) shows as chain length: that
+is what can be shortened. The table reports the chain length in requests. The *work bound* in the details adds what a
+process count cannot avoid: some process does its setup and teardown plus at least an even share of all the specs'
+chains of what each spec sent on its own goroutine (a Ginkgo process runs one spec at a time; the background work
+overlaps the next spec, so it is not in the work). A thread created ahead that no spec took counts as traffic, in no
+chain.
+
+**Several api-versions.** Every spec is declared once per version, with its own thread and data, so with six versions
+there are six times the specs and about six times the work, while the critical path stays that of one spec (plus setup
+and teardown): the work bound at P processes becomes setup + teardown + max(⌈6W/P⌉, longest spec), six times one
+version's for as long as 6W/P exceeds the longest spec. Within one process the versions' specs still run one at a time.
 
 **Limit bound.** The bench serves the reference server behind perf.Counter, which keys every admitted request exactly as
 the server's limiter does: create and delete thread per user (%[9]s), add and remove per thread (%[10]s and
@@ -124,7 +147,8 @@ in the bench process is not included.
 
 **False failures.** Assertions that failed or errored in a run against the clean reference server: every one is a false
 failure. It must be 0 in every row.
-`, pProcs(b.cpus), targetParallelWall, b.cfg.latency, targetLatencyRatio, b.cfg.manualScale, targetLimitsRatio,
+`, pProcs(b.cpus), seconds(targetDefaultWall), b.cfg.latency, targetLatencyRatio, b.cfg.manualScale, targetLimitsRatio,
 		goBenchCommand(), b.cfg.remoteRPS,
-		acs.ThreadsPerUser, acs.MembersShort, acs.MembersLong, acs.ListPerUser, acs.ListPerThread)
+		acs.ThreadsPerUser, acs.MembersShort, acs.MembersLong, acs.ListPerUser, acs.ListPerThread,
+		pinned, seconds(targetDefaultAllWall), targetAllRatio)
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/chatconform/chatconform/internal/limits"
 	"github.com/chatconform/chatconform/internal/perf"
+	"github.com/chatconform/chatconform/internal/procs"
 	"github.com/chatconform/chatconform/internal/report"
 )
 
@@ -49,7 +50,10 @@ func TestParseFlags(t *testing.T) {
 	if len(c.latencyProcs) != 2 || c.latencyProcs[1] != 6 || !c.want("latency") || c.want("embedded") || c.latency != 50*time.Millisecond {
 		t.Errorf("config %+v", c)
 	}
-	for _, bad := range [][]string{{"-latency-procs", "0"}, {"-only", "nope"}, {"-manual-scale", "0.5"}, {"extra"}} {
+	if c, err := parseFlags([]string{"-all-procs", "16,32"}, io.Discard); err != nil || len(c.allProcs) != 2 || c.allProcs[1] != 32 || !c.want("all-versions") {
+		t.Errorf("-all-procs: %+v, %v", c, err)
+	}
+	for _, bad := range [][]string{{"-latency-procs", "0"}, {"-all-procs", "x"}, {"-only", "nope"}, {"-manual-scale", "0.5"}, {"extra"}} {
 		if _, err := parseFlags(bad, io.Discard); err == nil {
 			t.Errorf("%v: no error", bad)
 		}
@@ -73,19 +77,27 @@ func TestTableAndDocument(t *testing.T) {
 	one := run("ACS limits ÷10, one user", 0, 14560*time.Millisecond, 0, perf.CriticalPath{SpecChain: 13})
 	one.Limited = []perf.Resource{{Key: "threads/8:acs:u", Rules: []limits.Rule{l.ThreadsPerUser}, Requests: 142}}
 	one.Results.Totals.Failed = 1
+	serial := run("embedded, serial", 0, 600*time.Millisecond, 0, path)
+	serialAll := run("all versions, embedded, serial", 0, 4*time.Second, 0, path)
+	allPath := perf.CriticalPath{Setup: 0, SpecChain: 11, Teardown: 1, Spec: "[PAGE-01] x", Specs: 624, Work: 1900}
 	b := &bench{
 		cfg: cfg, cpus: 2, total: 40 * time.Second, build: 2 * time.Second,
 		machine:  machine{CPU: "Test CPU", Cores: 2, GoVersion: "go1.26.8", OS: "linux/amd64", Date: "2025-01-02", Load: "0.10 0.20 0.30"},
-		serial:   run("embedded, serial", 0, 600*time.Millisecond, 0, path),
-		parallel: run("embedded, -p", -1, 2900*time.Millisecond, 0, path),
+		embedded: &embeddedSet{serial: serial, parallel: run("embedded, -p", -1, 2900*time.Millisecond, 0, path), def: serial, chosen: procs.Choice{Procs: 1}},
+		chosen:   procs.Choice{Procs: 8, Why: "round trip 50ms"},
 		latency: []*suiteRun{
 			run("latency 50ms, procs 4", 4, 4*time.Second, 50*time.Millisecond, path),
 			run("latency 50ms, procs 8", 8, 2*time.Second, 50*time.Millisecond, path),
 		},
-		remote:  run("latency 50ms + CHAT_MAX_RPS 20, procs 8", 8, 11*time.Second, 50*time.Millisecond, path),
-		limits:  run("ACS limits + 50ms, procs 8", 8, 3*time.Second, 50*time.Millisecond, path),
-		manual:  one,
-		goBench: []benchResult{{Name: "BenchmarkValidateListPage250", NsPerOp: 1.2e6, AllocsPerOp: 6049, BytesPerOp: 388704, MBPerSec: 80}},
+		remoteChosen: procs.Choice{Procs: 8},
+		remote:       run("latency 50ms + CHAT_MAX_RPS 20, procs 8", 8, 11*time.Second, 50*time.Millisecond, path),
+		limits:       run("ACS limits + 50ms, procs 8", 8, 3*time.Second, 50*time.Millisecond, path),
+		manual:       one,
+		embeddedAll: &embeddedSet{serial: serialAll, parallel: run("all versions, embedded, -p", -1, 9*time.Second, 0, path),
+			def: run("all versions, embedded, default (procs 3)", 3, 5*time.Second, 0, path), chosen: procs.Choice{Procs: 3}},
+		chosenAll:  procs.Choice{Procs: 16, Why: "6 api-version(s)"},
+		latencyAll: []*suiteRun{run("all versions, latency 50ms, procs 16", 16, 7*time.Second, 50*time.Millisecond, allPath)},
+		goBench:    []benchResult{{Name: "BenchmarkValidateListPage250", NsPerOp: 1.2e6, AllocsPerOp: 6049, BytesPerOp: 388704, MBPerSec: 80}},
 	}
 	b.remote.Nodes = []perf.Node{{Type: types.NodeTypeIt, Text: "[ERR-09] corpus", Exchanges: make([]perf.Exchange, 216)}}
 	b.manual.Server = &perf.Server{Counter: perf.NewCounter(l)}
@@ -93,7 +105,7 @@ func TestTableAndDocument(t *testing.T) {
 
 	table := b.table()
 	lines := strings.Split(strings.TrimRight(table, "\n"), "\n")
-	if len(lines) != 2+8 {
+	if len(lines) != 2+13 {
 		t.Fatalf("%d lines:\n%s", len(lines), table)
 	}
 	width := len([]rune(lines[0]))
@@ -104,8 +116,11 @@ func TestTableAndDocument(t *testing.T) {
 		}
 	}
 	for _, want := range []string{
-		"| embedded, -p ", "-p (2)", "2.90 s", "< 3 s", // under the 3 s target
-		"latency 50ms, procs 8 (best)", "1.45 s (29 × 50ms)", "1.38×", // 2 s over 29 × 50 ms
+		"| embedded, -p ", "-p (2)", "2.90 s",
+		"| embedded, default = serial ", "≤ serial (same run), < 3.00 s", // the default is the serial run
+		"latency 50ms, procs 8 (default, best)", "1.45 s (29 × 50ms)", "1.38×", "≤ 2.0×", // 2 s over 29 × 50 ms
+		"all versions, embedded, default (procs 3)", "≤ serial, < 10.00 s", // 5 s is slower than serial's 4 s
+		"all versions, latency 50ms, procs 16 (default)", "0.60 s (12 × 50ms)", "11.67×", "≤ 2.5×",
 		"0 (limits never bind)",
 		"9.80 s (216 req at 20/s)", "1.12×",
 		"14.00 s (142 req on create/delete per user)", "1.04×", "| NO ", // one false failure
@@ -117,9 +132,10 @@ func TestTableAndDocument(t *testing.T) {
 	}
 	doc := b.document()
 	for _, want := range []string{"# Performance", "Test CPU, 2 cores, go1.26.8", "2025-01-02", "0.10 0.20 0.30",
-		"`go run ./cmd/bench -write docs/performance.md`", table, "Critical path of", "## The lower bounds", goBenchCommand()} {
+		"`go run ./cmd/bench -write docs/performance.md`", table, "Critical path of", "## The lower bounds", goBenchCommand(),
+		"All versions (supported): critical path", "= 12 requests (× 50ms = 0.60 s); one version's: 29.", "1900 chained requests in all (7.2× one version's 263)", "work bound", "Several api-versions"} {
 		if !strings.Contains(doc, want) {
-			t.Errorf("the document lacks %q", want)
+			t.Errorf("the document lacks %q:\n%s", want, doc)
 		}
 	}
 }
