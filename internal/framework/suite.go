@@ -142,6 +142,7 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 	if err != nil {
 		HarnessFailure(fmt.Errorf("setting up (%s): %w", cfg.Mode(), err))
 	}
+	Env.SpreadHosts(GinkgoParallelProcess(), ginkgoProcesses())
 	// Threads are created ahead of the specs and deleted after them, off
 	// their chains (Teardown waits for both).
 	Env.Prepare(harness.PrepareAhead)
@@ -215,6 +216,12 @@ var _ = ReportAfterSuite("chatconform reports", func(r Report) {
 	report.PrintSummary(os.Stdout, r, m, report.ConsoleColor(os.Stdout, rc.NoColor, sc.ParallelTotal > 1))
 	Expect(err).NotTo(HaveOccurred(), "writing the reports to CHAT_REPORT_DIR=%s", cfg.ReportDir)
 })
+
+// ginkgoProcesses is how many processes the run has (1 when serial).
+func ginkgoProcesses() int {
+	sc, _ := GinkgoConfiguration()
+	return max(sc.ParallelTotal, 1)
+}
 
 // reportLeftovers records what a run could not delete, in every report and
 // on the console.

@@ -301,6 +301,17 @@ func (e *Env) NeedMembers(n int) string {
 	return fmt.Sprintf("needs %d existing users to add but CHAT_PARTICIPANT_IDS lists %d: list more raw ids, or set ACS_CONNECTION_STRING", n, len(e.Members))
 }
 
+// SpreadHosts starts this process's round robin over the hosts at its
+// share of them, process (1-based) of total: the processes run at about
+// the same pace, so each host then serves about as many threads as any
+// other (Setup's default start, 7 hosts apart, piles several processes'
+// threads on the same hosts and over the per-user creation limit).
+func (e *Env) SpreadHosts(process, total int) {
+	if total > 1 && process >= 1 {
+		e.next.Store(uint64((process - 1) * len(e.Hosts) / total))
+	}
+}
+
 // Host picks the next acting user, round robin.
 func (e *Env) Host() client.User {
 	return e.Hosts[int(e.next.Add(1)-1)%len(e.Hosts)]

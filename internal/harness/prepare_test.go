@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chatconform/chatconform/internal/client"
 	"github.com/chatconform/chatconform/internal/config"
 	"github.com/chatconform/chatconform/internal/refserver"
 	"github.com/chatconform/chatconform/internal/transcript"
@@ -181,5 +182,27 @@ func TestFailedBackgroundDeletionIsReported(t *testing.T) {
 	refuse.Store(false)
 	if errs := te.Teardown(); len(errs) != 0 {
 		t.Errorf("a second Teardown: %v", errs)
+	}
+}
+
+// Each process starts its round robin at its share of the hosts, so that
+// processes running at the same pace do not pile threads on the same
+// hosts (and over the per-user creation limit).
+func TestSpreadHosts(t *testing.T) {
+	hosts := make([]client.User, 32)
+	for i := range hosts {
+		hosts[i] = client.User{RawID: fmt.Sprint(i)}
+	}
+	for process, want := range map[int]string{1: "0", 2: "8", 3: "16", 4: "24"} {
+		e := &Env{Pool: &Pool{Hosts: hosts}}
+		e.SpreadHosts(process, 4)
+		if got := e.Host().RawID; got != want {
+			t.Errorf("process %d of 4 starts at host %s, want %s", process, got, want)
+		}
+	}
+	e := &Env{Pool: &Pool{Hosts: hosts}}
+	e.SpreadHosts(1, 1)
+	if e.Host().RawID != "0" || e.Host().RawID != "1" {
+		t.Error("a serial run goes round the hosts from the first")
 	}
 }
