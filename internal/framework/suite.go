@@ -67,6 +67,8 @@ func RunSuite(t *testing.T, description string) {
 			t.FailNow()
 		}
 	}
+	// Every process loads the documents while the first mints the users.
+	harness.Preload(cfg)
 	format.MaxLength = 20000
 	// Every Gomega failure, in specs and setup nodes alike, can quote what
 	// the server sent: escape it before Ginkgo prints or records it.

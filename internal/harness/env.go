@@ -225,7 +225,7 @@ func derefUser(u *client.User) []client.User {
 func Setup(cfg *config.Config, pool *Pool, process int, limiter client.Waiter, record func(*transcript.Exchange)) (*Env, error) {
 	specs := map[string]*openapi.Spec{}
 	for _, v := range cfg.APIVersions {
-		spec, err := openapi.Load(v, cfg.SpecPath)
+		spec, err := loadSpec(v, cfg.SpecPath)
 		if err != nil {
 			return nil, err
 		}
@@ -251,6 +251,34 @@ func Setup(cfg *config.Config, pool *Pool, process int, limiter client.Waiter, r
 		Spec: specs[cfg.APIVersion], Specs: specs, threads: map[string]client.User{}}
 	e.next.Store(uint64(max(0, process-1) * 7)) // 7: coprime with any pool size in use
 	return e, nil
+}
+
+// specLoads are the OpenAPI documents this process loads, once each (see
+// Preload).
+var specLoads sync.Map // version + "\x00" + path → *specLoad
+
+type specLoad struct {
+	once sync.Once
+	spec *openapi.Spec
+	err  error
+}
+
+// loadSpec loads the document of an api-version once per process.
+func loadSpec(apiVersion, path string) (*openapi.Spec, error) {
+	v, _ := specLoads.LoadOrStore(apiVersion+"\x00"+path, &specLoad{})
+	l := v.(*specLoad)
+	l.once.Do(func() { l.spec, l.err = openapi.Load(apiVersion, path) })
+	return l.spec, l.err
+}
+
+// Preload starts loading the OpenAPI documents of the versions cfg
+// certifies, in the background: every process but the first waits for the
+// first's setup (minting the users) before its own, and would only then
+// spend its CPU on them. Setup takes them from there.
+func Preload(cfg *config.Config) {
+	for _, v := range cfg.APIVersions {
+		go func() { _, _ = loadSpec(v, cfg.SpecPath) }()
+	}
 }
 
 // CanMint reports whether the suite can create users and revoke tokens.
