@@ -420,10 +420,15 @@ func (e *Env) Teardown() []error {
 			return nil
 		})
 	}
-	_ = g.Wait()
-	errs = append(errs, DeleteUsers(e.Client, e.minted, e.Config.Timeout)...)
+	// The users it minted at the same time: neither waits for the other.
+	e.mu.Lock()
+	minted := e.minted
 	e.minted = nil
-	return errs
+	e.mu.Unlock()
+	var userErrs []error
+	g.Go(func() error { userErrs = DeleteUsers(e.Client, minted, e.Config.Timeout); return nil })
+	_ = g.Wait()
+	return append(errs, userErrs...)
 }
 
 // MintUser creates a throw-away user with a chat token (CanMint only); it is
