@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chatconform/chatconform/internal/harness"
 	"github.com/chatconform/chatconform/internal/limits"
 )
 
@@ -88,7 +89,7 @@ each spec declared once per version with its own thread and data, all versions s
    defaults sees. Its bound is max(critical path × latency, (all requests − burst) / rate). No time target: it shows
    what the default cap costs.
 4. **ACS limits + latency**: the same, with the documented ACS Chat limits enforced (RateLimitsACS, real windows) and
-   ERR-07 run, at the best latency process count. The suite spreads its threads over a pool of 32 acting users (minted once, shared by all processes), so
+   ERR-07 run, at the best latency process count. The suite spreads its threads over a pool of %[17]d acting users per api-version (minted once, shared by all processes), so
    the limits never bind (limit bound 0 s) and the bound is the critical path: the target is no false failure; the
    ratio shows what the limits cost on top of the latency row.
 5. **ACS limits ÷%[5]g, one user**: manual-token mode (CHAT_ENDPOINT, CHAT_TOKEN, CHAT_OUTSIDER_TOKEN and
@@ -150,5 +151,5 @@ failure. It must be 0 in every row.
 `, pProcs(b.cpus), seconds(targetDefaultWall), b.cfg.latency, targetLatencyRatio, b.cfg.manualScale, targetLimitsRatio,
 		goBenchCommand(), b.cfg.remoteRPS,
 		acs.ThreadsPerUser, acs.MembersShort, acs.MembersLong, acs.ListPerUser, acs.ListPerThread,
-		pinned, seconds(targetDefaultAllWall), targetAllRatio)
+		pinned, seconds(targetDefaultAllWall), targetAllRatio, harness.PoolHostsPerVersion)
 }
