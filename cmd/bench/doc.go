@@ -86,7 +86,8 @@ each spec declared once per version with its own thread and data, all versions s
 3. **latency + CHAT_MAX_RPS**: the same latency with the request-rate cap the suite applies by default to any endpoint
    that is not on loopback (CHAT_MAX_RPS=%[8]g for the whole run: process 1 serves one limiter that every process waits
    on), at the count `+"`chatconform procs`"+` chooses with that cap: what a run against a real resource with the
-   defaults sees. Its bound is max(critical path × latency, (all requests − burst) / rate). No time target: it shows
+   defaults sees. Its bound is max(critical path × latency, (all requests − 2 bursts) / rate): process 1's setup client
+   (minting the pool) has a bucket of its own, which starts full like the shared one. No time target: it shows
    what the default cap costs.
 4. **ACS limits + latency**: the same, with the documented ACS Chat limits enforced (RateLimitsACS, real windows) and
    ERR-07 run, at the best latency process count. The suite spreads its threads over a pool of %[17]d acting users per api-version (minted once, shared by all processes), so

@@ -122,7 +122,7 @@ func TestTableAndDocument(t *testing.T) {
 		"all versions, embedded, default (procs 3)", "≤ serial, < 10.00 s", // 5 s is slower than serial's 4 s
 		"all versions, latency 50ms, procs 16 (default)", "0.60 s (12 × 50ms)", "11.67×", "≤ 2.5×",
 		"0 (limits never bind)",
-		"9.80 s (216 req at 20/s)", "1.12×",
+		"8.80 s (216 req at 20/s)", "1.25×",
 		"14.00 s (142 req on create/delete per user)", "1.04×", "| NO ", // one false failure
 		"1.20 ms/op", "6049 allocs/op",
 	} {
