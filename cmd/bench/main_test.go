@@ -99,6 +99,7 @@ func TestTableAndDocument(t *testing.T) {
 		latencyAll: []*suiteRun{run("all versions, latency 50ms, procs 16", 16, 7*time.Second, 50*time.Millisecond, allPath)},
 		goBench:    []benchResult{{Name: "BenchmarkValidateListPage250", NsPerOp: 1.2e6, AllocsPerOp: 6049, BytesPerOp: 388704, MBPerSec: 80}},
 	}
+	b.latencyAll[0].Phases = perf.Phases{Setup: time.Second, Specs: 5 * time.Second, Teardown: 500 * time.Millisecond}
 	b.remote.Nodes = []perf.Node{{Type: types.NodeTypeIt, Text: "[ERR-09] corpus", Exchanges: make([]perf.Exchange, 216)}}
 	b.manual.Server = &perf.Server{Counter: perf.NewCounter(l)}
 	b.limits.Server = &perf.Server{Counter: perf.NewCounter(l)}
@@ -133,7 +134,9 @@ func TestTableAndDocument(t *testing.T) {
 	doc := b.document()
 	for _, want := range []string{"# Performance", "Test CPU, 2 cores, go1.26.8", "2025-01-02", "0.10 0.20 0.30",
 		"`go run ./cmd/bench -write docs/performance.md`", table, "Critical path of", "## The lower bounds", goBenchCommand(),
-		"All versions (supported): critical path", "= 12 requests (× 50ms = 0.60 s); one version's: 29.", "1900 chained requests in all (7.2× one version's 263)", "work bound", "Several api-versions"} {
+		"All versions (supported): critical path", "= 12 requests (× 50ms = 0.60 s); one version's: 29.", "1900 chained requests in all (7.2× one version's 263)", "work bound", "Several api-versions",
+		"wall 7.00 s = 0.50 s outside the suite's nodes (process start-up, the reports) + 1.00 s setup + 5.00 s specs (work bound 6.00 s) + 0.50 s teardown",
+		"2.5× the critical path is 1.50 s, less than the time outside the specs alone (2.00 s), and less than the work bound at 16 processes (6.00 s)."} {
 		if !strings.Contains(doc, want) {
 			t.Errorf("the document lacks %q:\n%s", want, doc)
 		}

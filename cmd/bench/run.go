@@ -31,6 +31,7 @@ type suiteRun struct {
 	Results  report.Results
 	Nodes    []perf.Node
 	Path     perf.CriticalPath
+	Phases   perf.Phases
 	Traffic  perf.Traffic
 	Limited  []perf.Resource // counted by the server's Counter
 	Output   string
@@ -141,6 +142,7 @@ func (x *runner) run(ctx context.Context, r *suiteRun) error {
 		return fmt.Errorf("%s: %w", r.Name, err)
 	}
 	r.Path = perf.CriticalPathOf(r.Nodes)
+	r.Phases = perf.PhasesOf(r.Nodes)
 	r.Traffic = perf.TrafficOf(r.Nodes)
 	if r.Server != nil && r.Server.Counter != nil {
 		r.Limited = r.Server.Counter.Resources()

@@ -311,6 +311,11 @@ func (b *bench) details() string {
 	}
 	if b.chosen.Procs > 0 {
 		fmt.Fprintf(&sb, "Default count (chatconform procs against the %s server, one version): %d: %s.\n", b.cfg.latency, b.chosen.Procs, b.chosen.Why)
+		for _, l := range b.latency {
+			if l.Procs == b.chosen.Procs {
+				sb.WriteString(breakdown(l, targetLatencyRatio))
+			}
+		}
 	}
 	if l := b.remote; l != nil {
 		bound, what := remoteBound(l, b.cfg.remoteRPS)
@@ -364,11 +369,37 @@ func (b *bench) details() string {
 			fmt.Fprintf(&sb, "Default count (chatconform procs, every version): %d: %s.\n", b.chosenAll.Procs, b.chosenAll.Why)
 		}
 		for _, l := range b.latencyAll {
+			if l.Procs == b.chosenAll.Procs {
+				sb.WriteString(breakdown(l, targetAllRatio))
+			}
+		}
+		for _, l := range b.latencyAll {
 			fmt.Fprintf(&sb, "  procs %-3d wall %s, path bound %s, work bound %s\n", l.Procs, seconds(l.Wall),
 				seconds(latencyBound(l)), seconds(l.Path.WorkBound(l.Procs, l.Latency)))
 		}
 	}
 	return sb.String()
+}
+
+// breakdown says where a latency run's wall time went and how it stands
+// against target × its critical path.
+func breakdown(l *suiteRun, target float64) string {
+	p := l.Phases
+	if p.Suite() <= 0 {
+		return ""
+	}
+	outside := l.Wall - p.Suite()
+	goal := time.Duration(target * float64(latencyBound(l)))
+	s := fmt.Sprintf("  %s: wall %s = %s outside the suite's nodes (process start-up, the reports) + %s setup + %s specs (work bound %s) + %s teardown;\n",
+		l.Name, seconds(l.Wall), seconds(outside), seconds(p.Setup), seconds(p.Specs), seconds(l.Path.WorkBound(l.Procs, l.Latency)), seconds(p.Teardown))
+	s += fmt.Sprintf("  %.1f× the critical path is %s", target, seconds(goal))
+	if rest := l.Wall - p.Specs; rest >= goal {
+		s += fmt.Sprintf(", less than the time outside the specs alone (%s)", seconds(rest))
+	}
+	if wb := l.Path.WorkBound(l.Procs, l.Latency); wb >= goal {
+		s += fmt.Sprintf(", and less than the work bound at %d processes (%s)", l.Procs, seconds(wb))
+	}
+	return s + ".\n"
 }
 
 type specChain struct {

@@ -160,3 +160,50 @@ func RateBound(nodes []Node, rps float64, burst int) (time.Duration, Node) {
 	}
 	return b, worst
 }
+
+// Phases is where a run's time went, from its nodes' start and end times.
+type Phases struct {
+	// Setup runs from the first node's start to the end of the last
+	// process's setup; Specs from there to the end of the last spec;
+	// Teardown from there to the end of the last teardown node.
+	Setup, Specs, Teardown time.Duration
+}
+
+// Suite is the three together: the suite's nodes from the first start to
+// the last end (process start-up before it, and the reports after it, are
+// not in it).
+func (p Phases) Suite() time.Duration { return p.Setup + p.Specs + p.Teardown }
+
+// PhasesOf measures the phases of nodes that carry times (zero otherwise).
+func PhasesOf(nodes []Node) Phases {
+	var first, setupEnd, specEnd, end time.Time
+	for _, n := range nodes {
+		if n.Start.IsZero() || n.End.IsZero() {
+			continue
+		}
+		if first.IsZero() || n.Start.Before(first) {
+			first = n.Start
+		}
+		switch {
+		case n.IsSetup() && n.End.After(setupEnd):
+			setupEnd = n.End
+		case n.IsSpec() && n.End.After(specEnd):
+			specEnd = n.End
+		case n.IsTeardown() && n.End.After(end):
+			end = n.End
+		}
+	}
+	if first.IsZero() {
+		return Phases{}
+	}
+	if setupEnd.IsZero() {
+		setupEnd = first
+	}
+	if specEnd.Before(setupEnd) {
+		specEnd = setupEnd
+	}
+	if end.Before(specEnd) {
+		end = specEnd
+	}
+	return Phases{Setup: setupEnd.Sub(first), Specs: specEnd.Sub(setupEnd), Teardown: end.Sub(specEnd)}
+}

@@ -249,3 +249,25 @@ func TestBackgroundExchanges(t *testing.T) {
 		t.Errorf("traffic %+v, want all 6 requests", tr)
 	}
 }
+
+func TestPhasesOf(t *testing.T) {
+	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
+	timed := func(typ types.NodeType, proc, from, to int) Node {
+		return Node{Type: typ, Process: proc, Start: at(from), End: at(to)}
+	}
+	p := PhasesOf([]Node{
+		timed(types.NodeTypeSynchronizedBeforeSuite, 1, 0, 300),
+		timed(types.NodeTypeSynchronizedBeforeSuite, 2, 10, 350),
+		timed(types.NodeTypeIt, 1, 300, 900),
+		timed(types.NodeTypeIt, 2, 350, 1000),
+		timed(types.NodeTypeSynchronizedAfterSuite, 2, 1000, 1000),
+		timed(types.NodeTypeSynchronizedAfterSuite, 1, 900, 1200),
+		{Type: types.NodeTypeInvalid, Text: "background work for no spec"},
+	})
+	if p.Setup != 350*time.Millisecond || p.Specs != 650*time.Millisecond || p.Teardown != 200*time.Millisecond || p.Suite() != 1200*time.Millisecond {
+		t.Errorf("phases %+v", p)
+	}
+	if (PhasesOf(nil) != Phases{}) {
+		t.Error("no nodes, no phases")
+	}
+}

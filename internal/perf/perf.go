@@ -61,9 +61,10 @@ type Node struct {
 	// Text is the spec's full text, or the node type for suite nodes.
 	Text string
 	// Process is Ginkgo's parallel process number (1 in a serial run).
-	Process   int
-	RunTime   time.Duration
-	Exchanges []Exchange
+	Process    int
+	RunTime    time.Duration
+	Start, End time.Time
+	Exchanges  []Exchange
 }
 
 // IsSetup reports whether the node prepares a process (its exchanges
@@ -159,7 +160,7 @@ func Nodes(r types.Report) ([]Node, error) {
 func nodesAsRecorded(r types.Report) ([]Node, error) {
 	var nodes []Node
 	for _, sr := range r.SpecReports {
-		n := Node{Type: sr.LeafNodeType, Process: max(1, sr.ParallelProcess), RunTime: sr.RunTime}
+		n := Node{Type: sr.LeafNodeType, Process: max(1, sr.ParallelProcess), RunTime: sr.RunTime, Start: sr.StartTime, End: sr.EndTime}
 		if n.IsSpec() {
 			n.Text = sr.FullText()
 		} else {
