@@ -90,6 +90,10 @@ func (f *Flight) Walk() contract.Walk {
 	return walked(f.walk, f.err)
 }
 
+// quiesceAtMost bounds how long Together waits for the harness's
+// background requests (one in a Retry-After wait is not waited out).
+const quiesceAtMost = time.Second
+
 // Timing is when each flight of a batch ran, from its exchanges.
 type Timing struct {
 	Flights []*Flight
@@ -106,6 +110,10 @@ type Timing struct {
 // not run as designed, which says nothing about the server.
 func Together(ctx context.Context, fs ...*Flight) Timing {
 	GinkgoHelper()
+	// The harness's background requests (the next spec's thread, the last
+	// one's deletion) land first: against a server that answers in a
+	// millisecond they would otherwise take the scheduler from the flights.
+	Env.Quiesce(quiesceAtMost)
 	release := make(chan struct{})
 	var ready, done sync.WaitGroup
 	for _, f := range fs {

@@ -86,6 +86,7 @@ type Env struct {
 	reservoir  *reservoir
 	deleter    *deleter
 	background []*transcript.Exchange
+	busy       busy
 }
 
 // NewClient builds the client a run uses: TLS per CHAT_CA_FILE and

@@ -3,6 +3,7 @@ package harness
 import (
 	"context"
 	"sync"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -31,6 +32,53 @@ const (
 	// made that no spec took (it is deleted at Teardown).
 	Unclaimed = "(created ahead; no spec took it)"
 )
+
+// busy counts the background requests in flight (creations ahead,
+// deletions behind), so that a spec about to release requests together
+// can let them land first (Quiesce).
+type busy struct {
+	mu   sync.Mutex
+	n    int
+	idle chan struct{} // closed when n drops to 0
+}
+
+func (b *busy) begin() {
+	b.mu.Lock()
+	if b.n == 0 {
+		b.idle = make(chan struct{})
+	}
+	b.n++
+	b.mu.Unlock()
+}
+
+func (b *busy) end() {
+	b.mu.Lock()
+	if b.n--; b.n == 0 {
+		close(b.idle)
+	}
+	b.mu.Unlock()
+}
+
+// Quiesce waits, at most max, until no background request of this process
+// is in flight: a concurrency check releases its requests into a quiet
+// process, so that their overlap is theirs, not the scheduler's under the
+// harness's own traffic. New background work starts only when a spec takes
+// a thread or ends, so mid-spec it stays quiet.
+func (e *Env) Quiesce(max time.Duration) {
+	e.busy.mu.Lock()
+	if e.busy.n == 0 {
+		e.busy.mu.Unlock()
+		return
+	}
+	idle := e.busy.idle
+	e.busy.mu.Unlock()
+	t := time.NewTimer(max)
+	defer t.Stop()
+	select {
+	case <-idle:
+	case <-t.C:
+	}
+}
 
 // Prepared is a spec's thread: its id, its host, and the exchanges of its
 // creation when the reservoir created it off the spec's goroutine (nil when
@@ -90,8 +138,10 @@ func (r *reservoir) fillLocked(n int) {
 		p := &Prepared{Host: r.e.Host(), done: make(chan struct{})}
 		r.pending = append(r.pending, p)
 		r.wg.Add(1)
+		r.e.busy.begin()
 		go func() {
 			defer r.wg.Done()
+			defer r.e.busy.end()
 			defer close(p.done)
 			ctx := client.RecordTo(context.Background(), p.record)
 			p.ID, p.Err = r.e.NewThread(ctx, p.Host, "chatconform")
@@ -174,6 +224,8 @@ func (e *Env) DeleteLater(host client.User, id, spec string) {
 		defer d.wg.Done()
 		d.sem <- struct{}{}
 		defer func() { <-d.sem }()
+		e.busy.begin()
+		defer e.busy.end()
 		ctx := client.RecordTo(context.Background(), func(ex *transcript.Exchange) {
 			ex.ForSpec = spec
 			d.mu.Lock()

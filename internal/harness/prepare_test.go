@@ -206,3 +206,45 @@ func TestSpreadHosts(t *testing.T) {
 		t.Error("a serial run goes round the hosts from the first")
 	}
 }
+
+// Quiesce lets the background requests in flight land, and gives up
+// after its bound.
+func TestQuiesce(t *testing.T) {
+	var hold atomic.Int64 // how long a deletion takes, in ms
+	te := newTestEnv(t, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodDelete && strings.HasPrefix(r.URL.Path, "/chat/threads/") {
+				time.Sleep(time.Duration(hold.Load()) * time.Millisecond)
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	te.Prepare(0)
+	te.Quiesce(time.Second) // nothing in flight: at once
+	ps, err := te.Threads(context.Background(), 2, "spec")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hold.Store(100)
+	te.DeleteLater(ps[0].Host, ps[0].ID, "spec")
+	time.Sleep(10 * time.Millisecond)
+	start := time.Now()
+	te.Quiesce(5 * time.Second)
+	if d := time.Since(start); d < 50*time.Millisecond || d > 4*time.Second {
+		t.Errorf("Quiesce returned after %v, want when the 100 ms deletion landed", d)
+	}
+	if n := te.srv.Threads(); n != 1 {
+		t.Errorf("after Quiesce the server holds %d threads, want 1", n)
+	}
+	hold.Store(2000)
+	te.DeleteLater(ps[1].Host, ps[1].ID, "spec")
+	time.Sleep(10 * time.Millisecond)
+	start = time.Now()
+	te.Quiesce(100 * time.Millisecond)
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("Quiesce(100ms) waited %v for a 2 s deletion", d)
+	}
+	if errs := te.Teardown(); len(errs) != 0 {
+		t.Fatal(errs)
+	}
+}
