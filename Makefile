@@ -81,5 +81,5 @@ report-screenshot: ## Render $(REPORT_DIR)/report.html in headless Chromium: rep
 	$(GO) run ./cmd/chatconform screenshot $(REPORT_DIR)/report.html $(REPORT_DIR)/report.png
 	$(GO) run ./cmd/chatconform screenshot -width 390 $(REPORT_DIR)/report.html $(REPORT_DIR)/report-phone.png
 
-bench: ## Measure the suite against its physical lower bounds; rewrites docs/performance.md (~1 min)
+bench: ## Measure the suite against its physical lower bounds; rewrites docs/performance.md (~3 min)
 	$(GO) run ./cmd/bench -write docs/performance.md

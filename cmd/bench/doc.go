@@ -45,7 +45,7 @@ func (b *bench) commandLine() string {
 	for i, p := range b.cfg.latencyProcs {
 		procs[i] = fmt.Sprint(p)
 	}
-	if p := strings.Join(procs, ","); p != "4,8,16" {
+	if p := strings.Join(procs, ","); p != defaultLatencyProcs {
 		args = append(args, "-latency-procs "+p)
 	}
 	if b.cfg.remoteRPS != 20 {

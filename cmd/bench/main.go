@@ -74,6 +74,10 @@ type config struct {
 // allParts are the measurements, in the order they run.
 var allParts = []string{"embedded", "latency", "remote-rps", "limits", "one-user", "all-versions", "gobench"}
 
+// defaultLatencyProcs are the latency runs' process counts: around the
+// default count on two cores (16), to show it is about the best.
+const defaultLatencyProcs = "4,8,16,24"
+
 // pinned is the api-version the one-version rows certify; allVersions is
 // what the all-versions rows set CHAT_API_VERSION to.
 const (
@@ -90,7 +94,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	c := &config{}
 	fs.StringVar(&c.write, "write", "", "rewrite this Markdown file (docs/performance.md) with the results")
 	fs.DurationVar(&c.latency, "latency", 50*time.Millisecond, "round-trip latency of the latency and limits runs")
-	procs := fs.String("latency-procs", "4,8,16", "process counts to try against the latency server (the best is reported)")
+	procs := fs.String("latency-procs", defaultLatencyProcs, "process counts to try against the latency server (the best is reported; the default count is added)")
 	fs.IntVar(&c.limitsProcs, "limits-procs", 0, "processes of the ACS-limits run with minted users (0: the best latency count)")
 	fs.Float64Var(&c.manualScale, "manual-scale", 10, "RateLimitScale of the one-user ACS-limits run (1: the documented windows)")
 	fs.IntVar(&c.manualProcs, "manual-procs", 1, "processes of the one-user ACS-limits run")
