@@ -29,8 +29,18 @@ var Variables = []string{
 	"CHAT_PARTICIPANT_IDS", "CHAT_API_VERSION", "CHAT_REPORT_DIR", "CHAT_TIMEOUT",
 	"CHAT_STRICT", "CHAT_RATE_LIMIT_TESTS", "CHAT_SPEC", "CHAT_TRUSTED_HOSTS",
 	"CHAT_CA_FILE", "CHAT_INSECURE_SKIP_VERIFY", "CHAT_MAX_RPS", "CHAT_WAIVERS",
-	"CHAT_BASELINE", "CHAT_INCOMPLETE_OK", "CHAT_ENV_FILE",
+	"CHAT_BASELINE", "CHAT_INCOMPLETE_OK", "CHAT_SEED", "CHAT_STATEFUL_BUDGET",
+	"CHAT_STATEFUL_SHRINK_BUDGET", "CHAT_ENV_FILE",
 }
+
+// STATE-01's request budgets when CHAT_STATEFUL_BUDGET and
+// CHAT_STATEFUL_SHRINK_BUDGET are unset: exploring takes a few tenths of a
+// second against the embedded server; shrinking is spent only once a
+// sequence failed.
+const (
+	DefaultStatefulBudget       = 300
+	DefaultStatefulShrinkBudget = 1500
+)
 
 // DefaultTrustedHostSuffixes are Azure Communication Services' own domains:
 // the live service's nextLink points at a regional host under them.
@@ -106,6 +116,14 @@ type Config struct {
 	// IncompleteOK is CHAT_INCOMPLETE_OK: `chatconform status` exits 0 for
 	// an INCOMPLETE run.
 	IncompleteOK bool
+	// Seed is CHAT_SEED: STATE-01's generator seed; 0 lets the run choose one.
+	Seed uint64
+	// StatefulBudget is CHAT_STATEFUL_BUDGET: the requests STATE-01 may send
+	// exploring generated sequences.
+	StatefulBudget int
+	// StatefulShrinkBudget is CHAT_STATEFUL_SHRINK_BUDGET: the requests
+	// STATE-01 may send shrinking a failing sequence (0: report it as found).
+	StatefulShrinkBudget int
 	// EnvFile is the .env file that was read, if any.
 	EnvFile string
 	// embedded stays true after AttachEmbedded points Endpoint at the
@@ -187,6 +205,9 @@ func Load(getenv func(string) string) (*Config, error) {
 	}
 	c.Baseline = p.file("CHAT_BASELINE")
 	c.IncompleteOK = p.boolean("CHAT_INCOMPLETE_OK", false)
+	c.Seed = uint64(p.count("CHAT_SEED", 0, 0, "a seed, a whole number (0 or empty: chosen by the run)"))
+	c.StatefulBudget = int(p.count("CHAT_STATEFUL_BUDGET", DefaultStatefulBudget, 1, "a number of requests, at least 1"))
+	c.StatefulShrinkBudget = int(p.count("CHAT_STATEFUL_SHRINK_BUDGET", DefaultStatefulShrinkBudget, 0, "a number of requests (0: no shrinking)"))
 
 	if c.Endpoint != nil && !connGiven && c.Token == "" {
 		p.fail("CHAT_TOKEN", "is empty: with CHAT_ENDPOINT set and no ACS_CONNECTION_STRING the suite needs a user access token (or set ACS_CONNECTION_STRING so it can mint its own)")
@@ -204,14 +225,19 @@ func Load(getenv func(string) string) (*Config, error) {
 // replaced, for reports and the console.
 func (c *Config) Redacted() map[string]string {
 	m := map[string]string{
-		"mode":                      c.Mode(),
-		"CHAT_API_VERSION":          c.apiVersionSetting(),
-		"CHAT_REPORT_DIR":           c.ReportDir,
-		"CHAT_TIMEOUT":              c.Timeout.String(),
-		"CHAT_STRICT":               strconv.FormatBool(c.Strict),
-		"CHAT_RATE_LIMIT_TESTS":     strconv.FormatBool(c.RateLimitTests),
-		"CHAT_INSECURE_SKIP_VERIFY": strconv.FormatBool(c.InsecureSkipVerify),
-		"CHAT_MAX_RPS":              strconv.FormatFloat(c.MaxRPS, 'g', -1, 64),
+		"mode":                        c.Mode(),
+		"CHAT_API_VERSION":            c.apiVersionSetting(),
+		"CHAT_REPORT_DIR":             c.ReportDir,
+		"CHAT_TIMEOUT":                c.Timeout.String(),
+		"CHAT_STRICT":                 strconv.FormatBool(c.Strict),
+		"CHAT_RATE_LIMIT_TESTS":       strconv.FormatBool(c.RateLimitTests),
+		"CHAT_INSECURE_SKIP_VERIFY":   strconv.FormatBool(c.InsecureSkipVerify),
+		"CHAT_MAX_RPS":                strconv.FormatFloat(c.MaxRPS, 'g', -1, 64),
+		"CHAT_STATEFUL_BUDGET":        strconv.Itoa(c.StatefulBudget),
+		"CHAT_STATEFUL_SHRINK_BUDGET": strconv.Itoa(c.StatefulShrinkBudget),
+	}
+	if c.Seed != 0 {
+		m["CHAT_SEED"] = strconv.FormatUint(c.Seed, 10)
 	}
 	if c.Endpoint != nil {
 		m["CHAT_ENDPOINT"] = c.Endpoint.String()
@@ -471,6 +497,20 @@ func (p *parser) float(name string, def float64) float64 {
 		return def
 	}
 	return f
+}
+
+// count parses a whole number of at least least; want describes it.
+func (p *parser) count(name string, def, least uint64, want string) uint64 {
+	v := p.str(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.ParseUint(v, 10, 63)
+	if err != nil || n < least {
+		p.fail(name, "is %q: want %s", v, want)
+		return def
+	}
+	return n
 }
 
 func (p *parser) file(name string) string {

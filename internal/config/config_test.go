@@ -122,6 +122,10 @@ func TestDefaults(t *testing.T) {
 			if c.EnvFile != "" {
 				t.Errorf("EnvFile = %q, want none", c.EnvFile)
 			}
+			if c.Seed != 0 || c.StatefulBudget != DefaultStatefulBudget || c.StatefulShrinkBudget != DefaultStatefulShrinkBudget {
+				t.Errorf("Seed, StatefulBudget, StatefulShrinkBudget = %d, %d, %d, want 0 (chosen by the run), %d, %d",
+					c.Seed, c.StatefulBudget, c.StatefulShrinkBudget, DefaultStatefulBudget, DefaultStatefulShrinkBudget)
+			}
 		})
 	}
 }
@@ -131,20 +135,23 @@ func TestValidValues(t *testing.T) {
 	spec := writeFile(t, filepath.Join(dir, "spec.json"), "{}")
 	ca := writeFile(t, filepath.Join(dir, "ca.pem"), "pem")
 	c := mustLoad(t, map[string]string{
-		"CHAT_ENDPOINT":             "  https://chat.example.com/base/  ",
-		"CHAT_TOKEN":                testToken,
-		"CHAT_OUTSIDER_TOKEN":       "outsider-token-secret-987",
-		"CHAT_PARTICIPANT_IDS":      userA + " , " + userB + ",",
-		"CHAT_API_VERSION":          wire.APIVersionPreview,
-		"CHAT_REPORT_DIR":           "/tmp/out",
-		"CHAT_TIMEOUT":              "1m30s",
-		"CHAT_STRICT":               "TRUE",
-		"CHAT_RATE_LIMIT_TESTS":     "on",
-		"CHAT_SPEC":                 spec,
-		"CHAT_TRUSTED_HOSTS":        "Gw.Example.com:8443, .internal.example.com,,a.example.com",
-		"CHAT_CA_FILE":              ca,
-		"CHAT_INSECURE_SKIP_VERIFY": "1",
-		"CHAT_MAX_RPS":              "7",
+		"CHAT_ENDPOINT":               "  https://chat.example.com/base/  ",
+		"CHAT_TOKEN":                  testToken,
+		"CHAT_OUTSIDER_TOKEN":         "outsider-token-secret-987",
+		"CHAT_PARTICIPANT_IDS":        userA + " , " + userB + ",",
+		"CHAT_API_VERSION":            wire.APIVersionPreview,
+		"CHAT_REPORT_DIR":             "/tmp/out",
+		"CHAT_TIMEOUT":                "1m30s",
+		"CHAT_STRICT":                 "TRUE",
+		"CHAT_RATE_LIMIT_TESTS":       "on",
+		"CHAT_SPEC":                   spec,
+		"CHAT_TRUSTED_HOSTS":          "Gw.Example.com:8443, .internal.example.com,,a.example.com",
+		"CHAT_CA_FILE":                ca,
+		"CHAT_INSECURE_SKIP_VERIFY":   "1",
+		"CHAT_MAX_RPS":                "7",
+		"CHAT_SEED":                   " 18446744073709551 ",
+		"CHAT_STATEFUL_BUDGET":        "600",
+		"CHAT_STATEFUL_SHRINK_BUDGET": "0",
 	})
 	checks := []struct {
 		name      string
@@ -164,6 +171,9 @@ func TestValidValues(t *testing.T) {
 		{"CAFile", c.CAFile, ca},
 		{"InsecureSkipVerify", c.InsecureSkipVerify, true},
 		{"MaxRPS", c.MaxRPS, 7.0},
+		{"Seed", c.Seed, uint64(18446744073709551)},
+		{"StatefulBudget", c.StatefulBudget, 600},
+		{"StatefulShrinkBudget", c.StatefulShrinkBudget, 0},
 		{"Mode", c.Mode(), "manual token"},
 	}
 	for _, ch := range checks {
@@ -254,6 +264,11 @@ func TestBadValues(t *testing.T) {
 		{"max rps word", map[string]string{"CHAT_MAX_RPS": "fast"}, "CHAT_MAX_RPS", "requests per second"},
 		{"max rps NaN", map[string]string{"CHAT_MAX_RPS": "NaN"}, "CHAT_MAX_RPS", "requests per second"},
 		{"max rps Inf", map[string]string{"CHAT_MAX_RPS": "+Inf"}, "CHAT_MAX_RPS", "requests per second"},
+		{"seed negative", map[string]string{"CHAT_SEED": "-3"}, "CHAT_SEED", "whole number"},
+		{"seed word", map[string]string{"CHAT_SEED": "lucky"}, "CHAT_SEED", "whole number"},
+		{"stateful budget zero", map[string]string{"CHAT_STATEFUL_BUDGET": "0"}, "CHAT_STATEFUL_BUDGET", "at least 1"},
+		{"stateful budget fraction", map[string]string{"CHAT_STATEFUL_BUDGET": "1.5"}, "CHAT_STATEFUL_BUDGET", "at least 1"},
+		{"shrink budget negative", map[string]string{"CHAT_STATEFUL_SHRINK_BUDGET": "-1"}, "CHAT_STATEFUL_SHRINK_BUDGET", "no shrinking"},
 		{"participant ids", withToken("CHAT_PARTICIPANT_IDS", userA+",bob"), "CHAT_PARTICIPANT_IDS", `"bob"`},
 		{"participant id with bad characters", withToken("CHAT_PARTICIPANT_IDS", "8:acs:res_a/b"), "CHAT_PARTICIPANT_IDS", "8:acs:"},
 		{"spec missing", map[string]string{"CHAT_SPEC": missing}, "CHAT_SPEC", "no such file"},
