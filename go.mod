@@ -15,6 +15,7 @@ require (
 	go.yaml.in/yaml/v3 v3.0.5
 	golang.org/x/sync v0.21.0
 	golang.org/x/time v0.16.0
+	pgregory.net/rapid v1.2.0
 )
 
 require (

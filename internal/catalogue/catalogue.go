@@ -24,7 +24,7 @@ const (
 type Assertion struct {
 	ID       string
 	Tier     Tier
-	Area     string // add, list, paging, time, errors, metadata, remove, concurrency, versions
+	Area     string // add, list, paging, time, errors, metadata, remove, stateful, concurrency, versions
 	Behavior string
 	// Capability names what a run needs for the spec to run at all ("" for
 	// nothing special); a spec without it is skipped with the reason.
@@ -80,6 +80,7 @@ var all = []Assertion{
 	{"REM-03", Must, "remove", "Remove with a malformed identifier returns 400 with the error envelope; remove on a thread that does not exist returns 404 with the error envelope.", ""},
 	{"REM-04", Must, "remove", "A caller who removed itself is no longer allowed on the thread: list and add return 403 with the error envelope.", CapMint},
 	{"REM-05", Must, "remove", "Paging after a remove still satisfies PAGE-01 to PAGE-04.", ""},
+	{"STATE-01", Must, "stateful", "After any sequence of add, remove and list operations, every listing equals the model.", ""},
 	{"CONC-01", Must, "concurrency", "k concurrent adds naming the same new participant on one thread, released together, all answer 201, and the thread then lists that participant exactly once.", ""},
 	{"CONC-02", Must, "concurrency", "Concurrent adds of distinct participants on one thread all answer 201, and every one of them is then listed exactly once.", ""},
 	{"VER-01", Should, "versions", "Every chat response carries api-supported-versions, and the list names the api-version the request was served at.", ""},

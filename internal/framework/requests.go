@@ -235,6 +235,13 @@ func accepted(resp *transcript.Response, ps []wire.Participant) []wire.Participa
 // paging properties.
 func ListAll(ctx context.Context, t *Thread) []wire.Participant {
 	GinkgoHelper()
+	_, listed := listAll(ctx, t)
+	return listed
+}
+
+// listAll is ListAll keeping the walk, whose exchanges STATE-01 replays.
+func listAll(ctx context.Context, t *Thread) (contract.Walk, []wire.Participant) {
+	GinkgoHelper()
 	w := Walk(ctx, t, 0, 0)
 	listed := w.Items()
 	CheckAdded(t, listed)
@@ -247,7 +254,7 @@ func ListAll(ctx context.Context, t *Thread) []wire.Participant {
 		}
 	}
 	CheckViolations(vs, "", describeWalk(w, contract.WalkWant{}))
-	return listed
+	return w, listed
 }
 
 // CheckAdded is ADD-04 on a listing: every participant recorded as added is

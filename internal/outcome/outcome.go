@@ -34,6 +34,12 @@ const (
 	// EntryTiming: when each request of a concurrent batch ran (text), so
 	// a reader sees that they overlapped.
 	EntryTiming = "timing"
+	// EntryStateful: STATE-01's run (text): its seed (CHAT_SEED repeats
+	// it), the sequences run and the requests spent, and when one failed
+	// how far it was shrunk.
+	EntryStateful = "stateful"
+	// EntrySeed: STATE-01's seed alone (a decimal number), for results.
+	EntrySeed = "seed"
 )
 
 // Finding is evidence against assertion ID seen by a spec of assertion By.
