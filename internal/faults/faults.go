@@ -64,7 +64,7 @@ func Catalogue() []Fault {
 	all := append(append(append(append(addFaults(), listFaults()...), pagingFaults()...), timeFaults()...), errorFaults()...)
 	all = append(append(append(all, metadataFaults()...), hostileFaults()...), hostileBytesFaults()...)
 	all = append(append(all, removeFaults()...), missedFaults()...)
-	all = append(append(all, concurrencyFaults()...), versionFaults()...)
+	all = append(append(append(all, concurrencyFaults()...), versionFaults()...), statefulFaults()...)
 	sort.Slice(all, func(i, j int) bool { return all[i].Name < all[j].Name })
 	return withSupportedVersions(withObserved(all))
 }
