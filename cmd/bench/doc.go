@@ -101,7 +101,13 @@ each spec declared once per version with its own thread and data, all versions s
 6. **all versions**: rows 1 and 2 again with every version: embedded serial, -p and the default, and the latency run at
    the default count for six versions. Target: the default no slower than serial; the latency run within %.1[16]f× of
    its own critical path.
-7. **Go benchmarks**: `+"`%[7]s`"+`: schema validation of a 250-participant page and of an add result per response,
+7. **STATE-01**: the model-based sequences alone (`+"`--label-filter=stateful`"+`, at the pinned version, CHAT_STATEFUL_BUDGET
+   at its default, the run's own seed), first against the embedded server (target: no false failure, well under 30 s),
+   then against the reference server enforcing the ACS limits ÷%[5]g in manual-token mode with one acting user, as in
+   row 5: each sequence runs on fresh threads and stays within the per-thread limits, so what binds is that user's
+   %[9]s. Target as row 5. With a connection string STATE-01 mints acting users of its own for its threads and the
+   limits do not bind; the run is then round trips, one after another (requests × latency).
+8. **Go benchmarks**: `+"`%[7]s`"+`: schema validation of a 250-participant page and of an add result per response,
    and the paging oracle over a 125-page walk. No target: they show what judging one response costs on stock
    kin-openapi.
 

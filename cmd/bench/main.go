@@ -72,7 +72,7 @@ type config struct {
 }
 
 // allParts are the measurements, in the order they run.
-var allParts = []string{"embedded", "latency", "remote-rps", "limits", "one-user", "all-versions", "gobench"}
+var allParts = []string{"embedded", "latency", "remote-rps", "limits", "one-user", "all-versions", "stateful", "gobench"}
 
 // defaultLatencyProcs are the latency runs' process counts: around the
 // default count on two cores (16), to show it is about the best.
@@ -296,6 +296,29 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				return err
 			}
 			b.latencyAll = append(b.latencyAll, r)
+		}
+	}
+	if cfg.want("stateful") {
+		// 6. STATE-01 alone (CHAT_API_VERSION pinned): against the embedded
+		// server, then under the ACS limits with one acting user, where
+		// its thread creations and deletions bind.
+		only := []string{"--label-filter=stateful"}
+		b.stateful = &suiteRun{Name: "STATE-01, embedded, serial", Args: only, Env: map[string]string{"CHAT_API_VERSION": pinned}}
+		if err := x.run(ctx, b.stateful); err != nil {
+			return err
+		}
+		b.statefulLimits = &suiteRun{Name: fmt.Sprintf("STATE-01, ACS limits ÷%g, one user", cfg.manualScale), Args: only}
+		opts := refserver.Options{RateLimits: refserver.RateLimitsACS, RateLimitScale: cfg.manualScale}
+		if err := x.withServer(opts, func(s *perf.Server) error {
+			m, err := s.MintManual(ctx)
+			if err != nil {
+				return err
+			}
+			b.statefulLimits.Server, b.statefulLimits.Env = s, m.Env()
+			b.statefulLimits.Env["CHAT_API_VERSION"] = pinned
+			return x.run(ctx, b.statefulLimits)
+		}); err != nil {
+			return err
 		}
 	}
 	if cfg.want("gobench") {

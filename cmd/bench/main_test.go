@@ -99,6 +99,10 @@ func TestTableAndDocument(t *testing.T) {
 		latencyAll: []*suiteRun{run("all versions, latency 50ms, procs 16", 16, 7*time.Second, 50*time.Millisecond, allPath)},
 		goBench:    []benchResult{{Name: "BenchmarkValidateListPage250", NsPerOp: 1.2e6, AllocsPerOp: 6049, BytesPerOp: 388704, MBPerSec: 80}},
 	}
+	b.stateful = run("STATE-01, embedded, serial", 0, 400*time.Millisecond, 0, perf.CriticalPath{SpecChain: 250})
+	b.statefulLimits = run("STATE-01, ACS limits ÷10, one user", 0, 5400*time.Millisecond, 0, perf.CriticalPath{SpecChain: 250})
+	b.statefulLimits.Limited = []perf.Resource{{Key: "threads/8:acs:u", Rules: []limits.Rule{l.ThreadsPerUser}, Requests: 52}}
+	b.statefulLimits.Server = &perf.Server{Counter: perf.NewCounter(l)}
 	b.latencyAll[0].Phases = perf.Phases{Setup: time.Second, Specs: 5 * time.Second, Teardown: 500 * time.Millisecond}
 	b.remote.Nodes = []perf.Node{{Type: types.NodeTypeIt, Text: "[ERR-09] corpus", Exchanges: make([]perf.Exchange, 216)}}
 	b.manual.Server = &perf.Server{Counter: perf.NewCounter(l)}
@@ -106,7 +110,7 @@ func TestTableAndDocument(t *testing.T) {
 
 	table := b.table()
 	lines := strings.Split(strings.TrimRight(table, "\n"), "\n")
-	if len(lines) != 2+13 {
+	if len(lines) != 2+15 {
 		t.Fatalf("%d lines:\n%s", len(lines), table)
 	}
 	width := len([]rune(lines[0]))
@@ -126,6 +130,8 @@ func TestTableAndDocument(t *testing.T) {
 		"8.80 s (216 req at 20/s)", "1.25×",
 		"14.00 s (142 req on create/delete per user)", "1.04×", "| NO ", // one false failure
 		"1.20 ms/op", "6049 allocs/op",
+		"| STATE-01, embedded, serial ", "0, < 30 s",
+		"5.00 s (52 req on create/delete per user)", "1.08×", // 5.4 s over 5 windows of 1 s
 	} {
 		if !strings.Contains(table, want) {
 			t.Errorf("the table lacks %q:\n%s", want, table)

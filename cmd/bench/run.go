@@ -22,6 +22,7 @@ type suiteRun struct {
 	Name    string
 	Procs   int // 0: serial (no --procs); -1: -p (Ginkgo picks)
 	Env     map[string]string
+	Args    []string // Ginkgo CLI flags (a label filter)
 	Latency time.Duration
 	Server  *perf.Server // nil: the suite's embedded server
 
@@ -106,7 +107,7 @@ func (x *runner) run(ctx context.Context, r *suiteRun) error {
 	case r.Procs > 0:
 		args = append(args, "--procs="+strconv.Itoa(r.Procs))
 	}
-	args = append(args, x.suite)
+	args = append(append(args, r.Args...), x.suite)
 	if r.Server != nil && r.Server.Counter != nil {
 		r.Server.Counter.Reset()
 	}
