@@ -282,9 +282,11 @@ func RunStateful(ctx context.Context) {
 		Skip("[STATE-01] " + why)
 	}
 	began := time.Now()
+	// Unset, the run's Ginkgo seed: one seed for every api-version's spec
+	// and every process, printed at the start of the run.
 	seed := Env.Config.Seed
 	if seed == 0 {
-		seed = uint64(time.Now().UnixNano()%999_999_999) + 1
+		seed = uint64(max(GinkgoRandomSeed(), 1))
 	}
 	AddReportEntry(outcome.EntrySeed, strconv.FormatUint(seed, 10), ReportEntryVisibilityNever)
 	fmt.Fprintf(GinkgoWriter, "STATE-01 seed %d (CHAT_SEED=%d repeats this run)\n", seed, seed)
