@@ -146,6 +146,7 @@ var areaTitles = map[string]string{
 	"errors":      "Authentication, authorisation and errors",
 	"metadata":    "Participant metadata",
 	"remove":      "Remove participants",
+	"stateful":    "Sequences (model-based)",
 	"concurrency": "Concurrency",
 	"versions":    "api-versions (api-supported-versions)",
 }
