@@ -4,8 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/chatconform/chatconform/internal/catalogue"
 	"github.com/chatconform/chatconform/internal/outcome"
@@ -41,9 +44,12 @@ type Results struct {
 	Config    map[string]string `json:"config"`
 	Mode      string            `json:"mode"`
 	Strict    bool              `json:"strict"`
-	StartTime time.Time         `json:"startTime"`
-	EndTime   time.Time         `json:"endTime"`
-	Verdict   string            `json:"verdict"`
+	// Seed is STATE-01's seed (CHAT_SEED=seed repeats its sequences), when
+	// it ran.
+	Seed      uint64    `json:"seed,omitempty"`
+	StartTime time.Time `json:"startTime"`
+	EndTime   time.Time `json:"endTime"`
+	Verdict   string    `json:"verdict"`
 	// VerdictLine is the verdict with what was chosen:
 	// "CONFORMANT (1 opt-in check not run)".
 	VerdictLine string `json:"verdictLine"`
@@ -178,6 +184,20 @@ type AssertionResult struct {
 	Waived []outcome.Finding `json:"waived,omitempty"`
 }
 
+// seedOf is the seed a STATE-01 spec reported (outcome.EntrySeed); every
+// api-version's spec of a run uses the same one.
+func seedOf(r types.Report) uint64 {
+	for _, sr := range r.SpecReports {
+		for _, e := range sr.ReportEntries {
+			if e.Name == outcome.EntrySeed {
+				n, _ := strconv.ParseUint(e.StringRepresentation(), 10, 64)
+				return n
+			}
+		}
+	}
+	return 0
+}
+
 func buildResults(x *run) Results {
 	r := Results{
 		Schema:         ResultsSchema,
@@ -188,6 +208,7 @@ func buildResults(x *run) Results {
 		Config:         x.Meta.Config,
 		Mode:           x.Meta.Mode,
 		Strict:         x.Meta.Strict,
+		Seed:           seedOf(x.Report),
 		StartTime:      x.Report.StartTime.UTC(),
 		EndTime:        x.Report.EndTime.UTC(),
 		Verdict:        x.Verdict,

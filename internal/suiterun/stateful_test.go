@@ -38,6 +38,9 @@ func TestStatefulPassesRepeatedly(t *testing.T) {
 		if bad := outcome.Failing(res.Judged, outcome.Failed, outcome.Warned, outcome.Error); len(bad) > 0 {
 			t.Errorf("%s: %v failed or warned, from STATE-01's sequences:\n%s", name, bad, res.Output)
 		}
+		if got := suitetest.ReadResults(t, res.Dir).Seed; got != uint64(seed) {
+			t.Errorf("%s: results.json has seed %d", name, got)
+		}
 		seeds, runs := entries(res, outcome.EntrySeed), entries(res, outcome.EntryStateful)
 		if len(seeds) != 1 || seeds[0] != fmt.Sprint(seed) || len(runs) != 1 || !strings.Contains(runs[0], fmt.Sprintf("CHAT_SEED=%d repeats it", seed)) {
 			t.Errorf("%s: seed entries %q, run entries %q", name, seeds, runs)
