@@ -15,6 +15,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/types"
 	. "github.com/onsi/gomega"
+	"golang.org/x/sync/errgroup"
 	"pgregory.net/rapid"
 
 	"github.com/chatconform/chatconform/fixtures"
@@ -61,12 +62,14 @@ import (
 // has not seen, and CHAT_SEED=… repeats the run request for request.
 const (
 	// StateMinMembers is how many users to add STATE-01 needs.
-	StateMinMembers = 3
-	statePool       = 8  // users sequences draw from: few, so re-adds are common
-	stateUnknown    = 3  // well-formed ids of users that do not exist
-	stateMinSteps   = 2  // fewest drawn steps (a step with nothing to do is left out)
-	stateSteps      = 14 // most drawn steps in one sequence (7 on average)
-	stateBatch      = 20 // most participants in one add
+	StateMinMembers  = 3
+	statePool        = 8  // users sequences draw from: few, so re-adds are common
+	stateUnknown     = 3  // well-formed ids of users that do not exist
+	stateMinSteps    = 2  // fewest drawn steps (a step with nothing to do is left out)
+	stateSteps       = 14 // most drawn steps in one sequence (7 on average)
+	stateBatch       = 20 // most participants in one add
+	stateHosts       = 12 // acting users STATE-01 mints for its threads, when it can
+	stateShrinkHosts = 24 // and more once a sequence failed
 	// Per-thread caps: every generated thread stays within ACS's 10 adds
 	// or removes and 10 list pages per 10 s whatever the timing, so a run
 	// against a real resource is never throttled in a judged request.
@@ -257,6 +260,7 @@ type stateful struct {
 	failedAt             int // sent when the first sequence failed; -1 before
 	pool, unknown        []string
 	labels               map[string]string
+	hosts                []client.User // STATE-01's own acting users (none in manual mode)
 	metadata             bool
 	picks                int // distinct picks of a participant: kind × index × name × time × metadata
 
@@ -314,6 +318,7 @@ func RunStateful(ctx context.Context) {
 	}
 	s.picks = pickKinds * statePool * len(fixtures.DisplayNames()) * len(fixtures.ShareHistoryTimes()) * metas
 
+	s.mintHosts(stateHosts)
 	for name, v := range map[string]string{"rapid.seed": strconv.FormatUint(seed, 10), "rapid.checks": strconv.Itoa(s.budget),
 		"rapid.nofailfile": "true", "rapid.shrinktime": "10m", "rapid.v": "false", "rapid.debug": "false", "rapid.log": "false"} {
 		if err := flag.Set(name, v); err != nil {
@@ -351,8 +356,8 @@ func RunStateful(ctx context.Context) {
 	if s.abort != nil {
 		panic(s.abort) // Ginkgo has recorded the failure already
 	}
-	summary := fmt.Sprintf("STATE-01, seed %d (CHAT_SEED=%d repeats it): %d sequences run on %d threads, %d of them failing, in %d requests and %s (CHAT_STATEFUL_BUDGET=%d, CHAT_STATEFUL_SHRINK_BUDGET=%d)",
-		seed, seed, s.runs, s.threads, s.fails, s.sent, time.Since(began).Round(time.Millisecond), s.budget, s.shrinkBudget)
+	summary := fmt.Sprintf("STATE-01, seed %d (CHAT_SEED=%d repeats it): %d sequences run on %d threads of %d acting users, %d of them failing, in %d requests and %s (CHAT_STATEFUL_BUDGET=%d, CHAT_STATEFUL_SHRINK_BUDGET=%d)",
+		seed, seed, s.runs, s.threads, max(len(s.hosts), 1), s.fails, s.sent, time.Since(began).Round(time.Millisecond), s.budget, s.shrinkBudget)
 	if s.last != nil {
 		summary += fmt.Sprintf("; the failing sequence shown has %d steps", len(s.last.steps))
 	}
@@ -402,8 +407,10 @@ func (s *stateful) property(rt *rapid.T) {
 	for i := range specs {
 		specs[i].Thread %= threads
 	}
-	// The closing walk of every thread changed since it was last listed.
-	closing := stepSpec{Op: opWalk, Size: rapid.IntRange(1, 5).Draw(rt, "closing maxPageSize"), Skip: rapid.IntRange(0, 8).Draw(rt, "closing skip")}
+	// The closing walk of every thread changed since it was last listed
+	// (at least 2 a page: it runs on every sequence, and the walk steps
+	// try a page of 1).
+	closing := stepSpec{Op: opWalk, Size: rapid.IntRange(2, 6).Draw(rt, "closing maxPageSize"), Skip: rapid.IntRange(0, 8).Draw(rt, "closing skip")}
 	o, failed := s.remembered(specs, closing), false
 	switch {
 	case s.spent():
@@ -919,13 +926,44 @@ func endpoint() string       { return Client().Endpoint().String() }
 // creation need not be at the spec's api-version).
 func (s *stateful) newThread() *Thread {
 	GinkgoHelper()
-	host := Env.Host()
+	if s.failedAt >= 0 && len(s.hosts) == stateHosts {
+		s.mintHosts(stateShrinkHosts) // shrinking creates threads by the hundred
+	}
+	var host client.User
+	if len(s.hosts) > 0 {
+		host = s.hosts[s.threads%len(s.hosts)]
+	} else {
+		host = Env.Host()
+	}
 	id, err := Env.NewThread(s.ctx, host, "chatconform STATE-01")
 	s.sent += 2 // its creation and its deletion
 	s.threads++
 	SetupErr("creating a STATE-01 thread", err)
 	s.labels[host.RawID] = "creator"
 	return &Thread{ID: id, Host: host}
+}
+
+// mintHosts mints STATE-01's own acting users when the run can mint: a
+// sequence's threads are fresh, so STATE-01 creates and deletes tens of
+// threads, and on the run's shared hosts that would use up ACS's 10 thread
+// creations and deletions per 10 s per user that the other specs' threads
+// need too; shrinking a failure creates threads by the hundred, so it
+// mints more. They are deleted at the end of the run (Env.Teardown).
+func (s *stateful) mintHosts(n int) {
+	GinkgoHelper()
+	if !Env.CanMint() {
+		return // manual mode: the one acting user (Env.Host)
+	}
+	hosts := make([]client.User, n)
+	var g errgroup.Group
+	for i := range hosts {
+		g.Go(func() (err error) {
+			hosts[i], err = Env.MintUser(s.ctx)
+			return err
+		})
+	}
+	SetupErr("minting STATE-01's acting users", g.Wait())
+	s.hosts = append(s.hosts, hosts...)
 }
 
 // deleteStateThread deletes a sequence's thread right away.
