@@ -38,7 +38,7 @@ var Variables = []string{
 // second against the embedded server; shrinking is spent only once a
 // sequence failed.
 const (
-	DefaultStatefulBudget       = 300
+	DefaultStatefulBudget       = 250
 	DefaultStatefulShrinkBudget = 1500
 )
 
