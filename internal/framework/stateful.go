@@ -368,9 +368,13 @@ func RunStateful(ctx context.Context) {
 	seq, script := s.sequence(s.last), s.script(s.last)
 	AddReportEntry(EntrySequence, seq, ReportEntryVisibilityFailureOrVerbose)
 	AddReportEntry(EntryReplay, script, ReportEntryVisibilityFailureOrVerbose)
+	shrunk := fmt.Sprintf("Shrunk to %d steps", len(s.last.steps))
+	if s.shrinkBudget == 0 {
+		shrunk = fmt.Sprintf("Not shrunk (CHAT_STATEFUL_SHRINK_BUDGET=0), %d steps", len(s.last.steps))
+	}
 	departure := s.last.steps[len(s.last.steps)-1].problem
-	Expect(departure).To(BeEmpty(), "a generated sequence departs from the model of the thread's membership (seed %d: CHAT_SEED=%d repeats it). Shrunk to %d steps:\n%s\nReplay it with curl (set CHAT_TOKEN, and CHAT_ENDPOINT unless it is the one below):\n%s",
-		seed, seed, len(s.last.steps), seq, script)
+	Expect(departure).To(BeEmpty(), "a generated sequence departs from the model of the thread's membership (seed %d: CHAT_SEED=%d repeats it). %s:\n%s\nReplay it with curl (set CHAT_TOKEN, and CHAT_ENDPOINT unless it is the one below):\n%s",
+		seed, seed, shrunk, seq, script)
 }
 
 // finding keeps one finding per row, the last (when a sequence failed, from
