@@ -970,12 +970,9 @@ func (s *stateful) mintHosts(n int) {
 	s.hosts = append(s.hosts, hosts...)
 }
 
-// deleteStateThread deletes a sequence's thread right away.
-func deleteStateThread(t *Thread) {
-	if err := Env.DeleteThread(t.Host, t.ID); err != nil {
-		AddReportEntry(outcome.EntryCleanupError, fmt.Sprintf("thread %s was not deleted: %v", t.ID, err), ReportEntryVisibilityAlways)
-	}
-}
+// deleteStateThread hands a sequence's thread to the background deleter
+// (Env.DeleteLater), as NewThreads' cleanup does.
+func deleteStateThread(t *Thread) { Env.DeleteLater(t.Host, t.ID, CurrentSpecReport().FullText()) }
 
 // rapidTB is what rapid reports to: it only records that a property
 // failed; the spec reports the sequence itself.
