@@ -43,7 +43,7 @@ conformance: ## Run the suite (embedded reference server when nothing is configu
 	@bin/chatconform status $(REPORT_DIR)/results.json
 
 test: vet ## go vet, then every test of the project with the race detector (includes the fault matrix)
-	$(GO) test -race -count=1 $(TEST_PKGS)
+	$(GO) test -race -count=1 -timeout 30m $(TEST_PKGS)
 
 vet: ## go vet and gofmt
 	$(GO) vet ./...
