@@ -179,7 +179,13 @@ func duplicating(dup func(known, mixed bool, timesInRequest int) bool) func(Deps
 		for id := range count {
 			members.set(thread, id, "member")
 		}
-	}), rewrite(isList, func(r *http.Request, c *captured) {
+	}), listTwice(dups))
+}
+
+// listTwice lists every participant dups holds for its thread twice: a
+// stored duplicate, as a listing shows it.
+func listTwice(dups *memory) func(Deps, http.Handler) http.Handler {
+	return rewrite(isList, func(r *http.Request, c *captured) {
 		m := c.object()
 		if vs, ok := m["value"].([]any); ok {
 			out := []any{}
@@ -194,7 +200,7 @@ func duplicating(dup func(known, mixed bool, timesInRequest int) bool) func(Deps
 			m["value"] = out
 			c.setObject(m)
 		}
-	}))
+	})
 }
 
 // overwriting remembers the details of a re-add and shows them in listings.

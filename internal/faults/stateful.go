@@ -148,20 +148,5 @@ func duplicatesExistingAfterNew() func(Deps, http.Handler) http.Handler {
 		for _, id := range ids {
 			members.set(thread, id, "member")
 		}
-	}), rewrite(isList, func(r *http.Request, c *captured) {
-		m := c.object()
-		if vs, ok := m["value"].([]any); ok {
-			out := []any{}
-			for _, v := range vs {
-				out = append(out, v)
-				if p, ok := v.(map[string]any); ok {
-					if d, _ := dups.get(threadOf(r), rawID(p)); d == "dup" {
-						out = append(out, v)
-					}
-				}
-			}
-			m["value"] = out
-			c.setObject(m)
-		}
-	}))
+	}), listTwice(dups))
 }

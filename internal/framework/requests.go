@@ -24,18 +24,11 @@ import (
 	"github.com/chatconform/chatconform/matchers"
 )
 
-// Send performs a request; a transport failure the harness is to blame for
-// becomes a harness error, any other failure a spec failure. A request
-// under test that is throttled (429, or 503 with Retry-After) cannot be
-// judged, so that too is a harness error.
-func Send(ctx context.Context, req client.Request) *transcript.Response {
-	GinkgoHelper()
-	resp, err := Client().Do(ctx, req)
-	return sent(req, resp, err)
-}
-
-// sent judges the outcome of a request as Send does; a request sent off
-// the spec goroutine (Together) is judged through it afterwards.
+// sent judges the outcome of a request: a transport failure the harness
+// is to blame for becomes a harness error, any other failure a spec
+// failure, and a request under test that is throttled (429, or 503 with
+// Retry-After) cannot be judged, so that too is a harness error. A request
+// sent off the spec goroutine (Together) is judged through it afterwards.
 func sent(req client.Request, resp *transcript.Response, err error) *transcript.Response {
 	GinkgoHelper()
 	if err != nil {

@@ -76,15 +76,3 @@ func (d *Discovery) Apply(cfg *config.Config) error {
 	cfg.APIVersion = d.Selected[len(d.Selected)-1]
 	return nil
 }
-
-// String says what the discovery decided, for the console.
-func (d *Discovery) String() string {
-	s := "CHAT_API_VERSION=supported: the server lists " + strings.Join(d.Listed, ", ") + "; certifying " + strings.Join(d.Selected, ", ")
-	if len(d.Unknown) > 0 {
-		s += "; listed but unknown to the suite (not certified): " + strings.Join(d.Unknown, ", ")
-	}
-	if len(d.NotListed) > 0 {
-		s += "; known to the suite but not listed (not certified): " + strings.Join(d.NotListed, ", ")
-	}
-	return s
-}
