@@ -104,6 +104,39 @@ func Variations() []Fault {
 			Permits: "LIST-04 asks that the creator be listed, not where; the listing's order is not documented",
 			Wrap:    creatorLast(),
 		},
+		{
+			Name:    "var-supported-versions-split-and-extra",
+			Mistake: "sends api-supported-versions as one header line per version, newest first, with previews the suite does not know",
+			Permits: "RFC 9110 §5.3: a list-valued field may be split over several lines, in any order; VER-01 asks only that the list name the version served",
+			Wrap: rewrite(isChat, func(_ *http.Request, c *captured) {
+				listed := strings.Split(c.header.Get("api-supported-versions"), ",")
+				slices.Reverse(listed)
+				c.header.Del("api-supported-versions")
+				for _, v := range append([]string{"2099-01-01-preview"}, listed...) {
+					c.header.Add("api-supported-versions", strings.TrimSpace(v))
+				}
+			}),
+		},
+		{
+			Name:       "var-metadata-refused-where-undocumented",
+			Mistake:    "refuses an add carrying participant metadata at an api-version without metadata, with 400 and the envelope",
+			Permits:    "metadata is an unknown field of ChatParticipant at 2024-03-07; META-03 asks only that such a version never return it",
+			APIVersion: "2024-03-07",
+			Wrap: intercept(func(r *http.Request) bool {
+				if !isAdd(r) {
+					return false
+				}
+				for _, p := range addRequest(readBody(r)) {
+					if _, ok := p["metadata"]; ok {
+						return true
+					}
+				}
+				return false
+			}, func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("api-supported-versions", "2024-03-07")
+				errorBody(w, http.StatusBadRequest, "application/json", envelope("BadRequest", "unknown property metadata"))
+			}),
+		},
 	}
 	for i := range vs {
 		vs[i].Conformant = true
