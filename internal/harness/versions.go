@@ -8,6 +8,7 @@ import (
 
 	"github.com/chatconform/chatconform/internal/client"
 	"github.com/chatconform/chatconform/internal/config"
+	"github.com/chatconform/chatconform/internal/sanitize"
 	"github.com/chatconform/chatconform/internal/wire"
 )
 
@@ -47,7 +48,9 @@ func DiscoverVersions(ctx context.Context, c *client.Client, token string) (*Dis
 // certifies and what it does not.
 func NewDiscovery(header string) *Discovery {
 	d := &Discovery{}
-	for _, v := range strings.Split(header, ",") {
+	// The server's bytes are untrusted: what it listed is shown escaped
+	// in the console and every report.
+	for _, v := range strings.Split(sanitize.Text(header), ",") {
 		if v = strings.TrimSpace(v); v != "" && !slices.Contains(d.Listed, v) {
 			d.Listed = append(d.Listed, v)
 			if !wire.KnownChatVersion(v) {
