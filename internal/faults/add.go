@@ -182,8 +182,8 @@ func duplicating(dup func(known, mixed bool, timesInRequest int) bool) func(Deps
 	}), listTwice(dups))
 }
 
-// listTwice lists every participant dups holds for its thread twice: a
-// stored duplicate, as a listing shows it.
+// listTwice lists every participant dups marks "dup" on its thread twice:
+// a stored duplicate, as a listing shows it ("" is one removed since).
 func listTwice(dups *memory) func(Deps, http.Handler) http.Handler {
 	return rewrite(isList, func(r *http.Request, c *captured) {
 		m := c.object()
@@ -192,7 +192,7 @@ func listTwice(dups *memory) func(Deps, http.Handler) http.Handler {
 			for _, v := range vs {
 				out = append(out, v)
 				if p, ok := v.(map[string]any); ok {
-					if _, d := dups.get(threadOf(r), rawID(p)); d {
+					if d, _ := dups.get(threadOf(r), rawID(p)); d == "dup" {
 						out = append(out, v)
 					}
 				}
