@@ -50,7 +50,9 @@ func sent(req client.Request, resp *transcript.Response, err error) *transcript.
 func Judge(ctx context.Context, req client.Request) *transcript.Response {
 	GinkgoHelper()
 	req = req.NoRetry()
-	resp, err := Client().Do(ctx, req)
+	var resp *transcript.Response
+	var err error
+	inFlight(ctx, func() { resp, err = Client().Do(ctx, req) })
 	return judgeSent(req, resp, err)
 }
 
@@ -331,7 +333,9 @@ func follow(ctx context.Context, t *Thread, n, k int) (contract.Walk, error) {
 		if link != "" {
 			req = client.Follow(t.Host.Token, absolute(link))
 		}
-		resp, err := Client().Do(ctx, req.NoRetry())
+		var resp *transcript.Response
+		var err error
+		inFlight(ctx, func() { resp, err = Client().Do(ctx, req.NoRetry()) })
 		if err == nil && Throttled(resp) {
 			err = &client.Error{Kind: client.KindThrottled, Method: req.Method, URL: resp.Exchange.URL,
 				Err: fmt.Errorf("a listing page under test was throttled (%d, Retry-After %q), so it could not be judged", resp.Status, resp.Header.Get("Retry-After"))}

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -53,13 +54,20 @@ import (
 // message and stack); rapid's state machines (T.Repeat) raise it in each
 // action instead and bound the steps by no maximum, so they are not used.
 //
-// Requests are counted, not timed: exploring stops at CHAT_STATEFUL_BUDGET
-// requests, shrinking at CHAT_STATEFUL_SHRINK_BUDGET more. The server is
+// Requests are counted, not timed. Exploring is two passes of rapid over
+// the same seeds: the first only draws, until the sequences drawn would
+// send CHAT_STATEFUL_BUDGET requests against a conformant server
+// (estimate); they then run stateConcurrency at a time, each on threads of
+// its own, so the run costs about its longest sequence's round trips, not
+// the sum of all of them; the second pass is rapid's own, which meets every
+// sequence remembered and shrinks the first that failed, one sequence at a
+// time, within CHAT_STATEFUL_SHRINK_BUDGET more requests. The server is
 // assumed deterministic (rapid's shrinking assumes it too), so a sequence
 // already run is not sent again: its outcome is remembered, and so is every
 // failing prefix (a sequence that failed at its third step fails there
 // whatever follows). Shrinking then spends requests only on sequences it
-// has not seen, and CHAT_SEED=… repeats the run request for request.
+// has not seen, and CHAT_SEED=… repeats the run's sequences, whatever the
+// timing.
 const (
 	// StateMinMembers is how many users to add STATE-01 needs.
 	StateMinMembers  = 3
@@ -70,6 +78,9 @@ const (
 	stateBatch       = 20 // most participants in one add
 	stateHosts       = 12 // acting users STATE-01 mints for its threads, when it can
 	stateShrinkHosts = 24 // and more once a sequence failed
+	// stateConcurrency is how many sequences run at a time while
+	// exploring: each is on threads of its own, within their limits.
+	stateConcurrency = 16
 	// Per-thread caps: every generated thread stays within ACS's 10 adds
 	// or removes and 10 list pages per 10 s whatever the timing, so a run
 	// against a real resource is never throttled in a judged request.
@@ -270,9 +281,24 @@ type stateful struct {
 	runs, fails, threads int
 	abort                any
 
+	// drafts are the sequences the first pass drew (estimated, what they
+	// are expected to send); the turn is what their goroutines take turns
+	// with (turns.go) while they run.
+	drafting  bool
+	drafts    []draft
+	estimated int
+	exploring bool
+	turn      sync.Mutex
+
 	found      map[string]*outcome.Finding
 	foundOrder []string
 	foundTimes map[string]int
+}
+
+// draft is a sequence drawn, not yet run.
+type draft struct {
+	specs   []stepSpec
+	closing stepSpec
 }
 
 // findings, when set, receives the findings Check would report: STATE-01
@@ -335,6 +361,15 @@ func RunStateful(ctx context.Context) {
 				panic(r)
 			}
 		}()
+		// The first pass draws the sequences the budget affords and runs
+		// them together; the second, with as many checks, is rapid's.
+		s.drafting = true
+		rapid.Check(&rapidTB{}, s.property)
+		s.drafting = false
+		s.explore()
+		if err := flag.Set("rapid.checks", strconv.Itoa(len(s.drafts))); err != nil {
+			panic(err)
+		}
 		tb := &rapidTB{}
 		rapid.Check(tb, s.property)
 		if tb.failed && s.last == nil && s.abort == nil {
@@ -356,8 +391,8 @@ func RunStateful(ctx context.Context) {
 	if s.abort != nil {
 		panic(s.abort) // Ginkgo has recorded the failure already
 	}
-	summary := fmt.Sprintf("STATE-01, seed %d (CHAT_SEED=%d repeats it): %d sequences run on %d threads of %d acting users, %d of them failing, in %d requests and %s (CHAT_STATEFUL_BUDGET=%d, CHAT_STATEFUL_SHRINK_BUDGET=%d)",
-		seed, seed, s.runs, s.threads, max(len(s.hosts), 1), s.fails, s.sent, time.Since(began).Round(time.Millisecond), s.budget, s.shrinkBudget)
+	summary := fmt.Sprintf("STATE-01, seed %d (CHAT_SEED=%d repeats it): %d sequences run (%d of them exploring, up to %d at a time) on %d threads of %d acting users, %d of them failing, in %d requests and %s (CHAT_STATEFUL_BUDGET=%d, CHAT_STATEFUL_SHRINK_BUDGET=%d)",
+		seed, seed, s.runs, len(s.drafts), stateConcurrency, s.threads, max(len(s.hosts), 1), s.fails, s.sent, time.Since(began).Round(time.Millisecond), s.budget, s.shrinkBudget)
 	if s.last != nil {
 		summary += fmt.Sprintf("; the failing sequence shown has %d steps", len(s.last.steps))
 	}
@@ -400,6 +435,46 @@ func (s *stateful) property(rt *rapid.T) {
 	if s.abort != nil {
 		return
 	}
+	specs, closing := s.draw(rt)
+	if s.drafting {
+		if s.estimated < s.budget {
+			s.drafts = append(s.drafts, draft{specs, closing})
+			s.estimated += estimate(specs, closing)
+		}
+		return
+	}
+	o, failed := s.remembered(specs, closing), false
+	switch {
+	case o != nil:
+		// Run while exploring, or met before while shrinking.
+		if failed = o.failed; failed {
+			s.last = o
+		}
+	case s.spent():
+		// Exploring, a sequence passes unsent. Shrinking, rapid has no way
+		// to be stopped, so every sequence it tries "fails" as the last
+		// real one did: it then accepts each and runs out of smaller ones
+		// at once, instead of spinning through thousands of tries. The
+		// shrunk sequence stays the last that really failed.
+		failed = s.failedAt >= 0
+	default:
+		if o = s.run(specs, closing); o == nil {
+			return // aborted
+		}
+		if failed = o.failed; failed {
+			s.last = o
+		}
+	}
+	if failed {
+		// One place, one message: rapid takes a smaller sequence for the
+		// same failure only when it fails with the same message and stack.
+		rt.Fatalf("a response departs from the model of the thread's membership")
+	}
+}
+
+// draw draws one sequence: its steps, each on one of its threads, and the
+// closing walk's maxPageSize and skip.
+func (s *stateful) draw(rt *rapid.T) ([]stepSpec, stepSpec) {
 	// Drawn last step first: rapid tries deleting the earliest draws first,
 	// which so are the steps that run last. A sequence then loses the
 	// steps it does not need from its end, where the departure is, while
@@ -415,29 +490,85 @@ func (s *stateful) property(rt *rapid.T) {
 	// (at least 2 a page: it runs on every sequence, and the walk steps
 	// try a page of 1).
 	closing := stepSpec{Op: opWalk, Size: rapid.IntRange(2, 6).Draw(rt, "closing maxPageSize"), Skip: rapid.IntRange(0, 8).Draw(rt, "closing skip")}
-	o, failed := s.remembered(specs, closing), false
-	switch {
-	case s.spent():
-		// Exploring, a sequence passes unsent. Shrinking, rapid has no way
-		// to be stopped, so every sequence it tries "fails" as the last
-		// real one did: it then accepts each and runs out of smaller ones
-		// at once, instead of spinning through thousands of tries. The
-		// shrunk sequence stays the last that really failed.
-		failed = s.failedAt >= 0
-	case o == nil:
-		if o = s.run(specs, closing); o == nil {
-			return // aborted
+	return specs, closing
+}
+
+// estimate is about what a sequence sends to a conformant server: each
+// thread's creation and deletion, a request an add and a remove (once the
+// thread has members), a page an unpaged listing, a walk its listing when
+// the thread changed since and a page per maxPageSize participants from
+// its skip, and the closing walk of every changed thread. It depends on the
+// steps alone, so the sequences a budget explores do not depend on timing.
+func estimate(specs []stepSpec, closing stepSpec) int {
+	type sim struct {
+		created, fresh bool
+		members        int
+	}
+	ths := make([]sim, slices.Max(stateThreads))
+	pages := func(th sim, size, skip int) int {
+		total := th.members + 1 // and the creator
+		rest := total - skip%(total+1)
+		return max((rest+size-1)/size, 1)
+	}
+	n := 0
+	for _, sp := range specs {
+		th := &ths[sp.Thread]
+		if !th.created {
+			if sp.Op == opRemove {
+				continue
+			}
+			th.created, n = true, n+2
 		}
-		fallthrough
-	default:
-		if failed = o.failed; failed {
-			s.last = o
+		switch sp.Op {
+		case opAdd:
+			th.members, th.fresh, n = min(th.members+len(sp.Batch), statePool), false, n+1
+		case opRemove:
+			if th.members > 0 {
+				th.members, th.fresh, n = th.members-1, false, n+1
+			}
+		case opList:
+			th.fresh, n = true, n+1
+		case opWalk:
+			if !th.fresh {
+				th.fresh, n = true, n+1
+			}
+			n += pages(*th, sp.Size, sp.Skip)
 		}
 	}
-	if failed {
-		// One place, one message: rapid takes a smaller sequence for the
-		// same failure only when it fails with the same message and stack.
-		rt.Fatalf("a response departs from the model of the thread's membership")
+	for _, th := range ths {
+		if th.created && !th.fresh {
+			n += 1 + pages(th, closing.Size, closing.Skip)
+		}
+	}
+	return n
+}
+
+// explore runs the drafted sequences, stateConcurrency at a time, each on
+// a goroutine of its own that takes turns with the others (turns.go): their
+// round trips overlap, their judging does not. Their outcomes are
+// remembered for rapid's pass, which meets them in the same order.
+func (s *stateful) explore() {
+	ctx := s.ctx
+	s.ctx, s.exploring = withTurns(ctx, &s.turn), true
+	defer func() { s.ctx, s.exploring = ctx, false }()
+	var g errgroup.Group
+	g.SetLimit(stateConcurrency)
+	for _, d := range s.drafts {
+		g.Go(func() error {
+			defer GinkgoRecover() // a bug of the harness fails the spec, not the process
+			s.turn.Lock()
+			defer s.turn.Unlock()
+			if s.abort == nil {
+				s.run(d.specs, d.closing)
+			}
+			return nil
+		})
+	}
+	_ = g.Wait()
+	if s.fails > 0 {
+		// Shrinking's budget counts from here, whichever sequence failed
+		// first in time.
+		s.failedAt = s.sent
 	}
 }
 
@@ -608,8 +739,9 @@ func (s *stateful) remembered(specs []stepSpec, closing stepSpec) *outcomeOf {
 func (s *stateful) run(specs []stepSpec, closing stepSpec) (o *outcomeOf) {
 	s.runs++
 	o = &outcomeOf{specs: specs, closing: closing, threads: make([]*stateThread, slices.Max(stateThreads))}
+	threads := o.threads // o is nil once aborted
 	defer func() {
-		for _, th := range o.threads {
+		for _, th := range threads {
 			if th != nil {
 				deleteStateThread(th.Thread)
 			}
@@ -635,6 +767,9 @@ func (s *stateful) run(specs []stepSpec, closing stepSpec) (o *outcomeOf) {
 		return true
 	}
 	for i, sp := range specs {
+		if s.abort != nil {
+			return nil // another sequence's harness failure: Ginkgo reports it
+		}
 		th := o.threads[sp.Thread]
 		if th == nil && sp.Op == opRemove {
 			continue // nobody to remove from a thread not yet created
@@ -930,7 +1065,7 @@ func endpoint() string       { return Client().Endpoint().String() }
 // creation need not be at the spec's api-version).
 func (s *stateful) newThread() *Thread {
 	GinkgoHelper()
-	if s.failedAt >= 0 && len(s.hosts) == stateHosts {
+	if s.failedAt >= 0 && !s.exploring && len(s.hosts) == stateHosts {
 		s.mintHosts(stateShrinkHosts) // shrinking creates threads by the hundred
 	}
 	var host client.User
@@ -939,9 +1074,13 @@ func (s *stateful) newThread() *Thread {
 	} else {
 		host = Env.Host()
 	}
-	id, err := Env.NewThread(s.ctx, host, "chatconform STATE-01")
+	// Counted before the creation is sent: the other sequences go on
+	// meanwhile, and the next thread is the next host's.
 	s.sent += 2 // its creation and its deletion
 	s.threads++
+	var id string
+	var err error
+	inFlight(s.ctx, func() { id, err = Env.NewThread(s.ctx, host, "chatconform STATE-01") })
 	SetupErr("creating a STATE-01 thread", err)
 	s.labels[host.RawID] = "creator"
 	return &Thread{ID: id, Host: host}

@@ -110,3 +110,26 @@ func TestPickKinds(t *testing.T) {
 		t.Errorf("pick 0 is %+v (%s), want the domain's first name and time", p, label)
 	}
 }
+
+// The estimate that decides how many sequences a budget explores counts
+// what a conformant server is sent, from the steps alone.
+func TestEstimate(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		specs   []stepSpec
+		closing stepSpec
+		want    int
+	}{
+		{name: "a remove on a thread not yet created sends nothing", specs: []stepSpec{{Op: opRemove}}, want: 0},
+		{name: "add three, walk a page at a time: the listing, then four pages",
+			specs: []stepSpec{{Op: opAdd, Batch: []int{0, 1, 2}}, {Op: opWalk, Size: 1}}, closing: stepSpec{Size: 2}, want: 2 + 1 + 1 + 4},
+		{name: "add, then the closing walk from skip 1 at 2 a page",
+			specs: []stepSpec{{Op: opAdd, Batch: []int{0, 1, 2}}}, closing: stepSpec{Size: 2, Skip: 1}, want: 2 + 1 + 1 + 2},
+		{name: "two threads, a remove on an empty one sends nothing",
+			specs: []stepSpec{{Op: opList}, {Op: opRemove}, {Op: opAdd, Thread: 1, Batch: []int{0}}, {Op: opList, Thread: 1}}, want: 2 + 1 + 2 + 1 + 1},
+	} {
+		if got := estimate(tc.specs, tc.closing); got != tc.want {
+			t.Errorf("%s: estimate %d, want %d", tc.name, got, tc.want)
+		}
+	}
+}
