@@ -103,10 +103,12 @@ each spec declared once per version with its own thread and data, all versions s
    its own critical path.
 7. **STATE-01**: the model-based sequences alone (`+"`--label-filter=stateful`"+`, at the pinned version, CHAT_STATEFUL_BUDGET
    at its default, the run's own seed), first against the embedded server (target: no false failure, well under 30 s),
+   then at the latency with minted users (no target: the sequences are drawn first and run 16 at a time, so the run
+   costs about the longest sequence's round trips, its critical path, rather than all of them one after another),
    then against the reference server enforcing the ACS limits ÷%[5]g in manual-token mode with one acting user, as in
    row 5: each sequence runs on fresh threads and stays within the per-thread limits, so what binds is that user's
    %[9]s. Target as row 5. With a connection string STATE-01 mints acting users of its own for its threads and the
-   limits do not bind; the run is then round trips, one after another (requests × latency).
+   limits do not bind: that is the latency row.
 8. **Go benchmarks**: `+"`%[7]s`"+`: schema validation of a 250-participant page and of an add result per response,
    and the paging oracle over a 125-page walk. No target: they show what judging one response costs on stock
    kin-openapi.

@@ -307,6 +307,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err := x.run(ctx, b.stateful); err != nil {
 			return err
 		}
+		// Then with a round trip, users minted: the sequences run
+		// together, so the run costs about the longest one's round trips.
+		b.statefulLatency = &suiteRun{Name: fmt.Sprintf("STATE-01, latency %s, serial", cfg.latency), Args: only, Latency: cfg.latency,
+			Env: map[string]string{"CHAT_RATE_LIMIT_TESTS": "0", "CHAT_API_VERSION": pinned}}
+		if err := x.withServer(refserver.Options{Latency: cfg.latency}, func(s *perf.Server) error {
+			b.statefulLatency.Server = s
+			return x.run(ctx, b.statefulLatency)
+		}); err != nil {
+			return err
+		}
 		b.statefulLimits = &suiteRun{Name: fmt.Sprintf("STATE-01, ACS limits ÷%g, one user", cfg.manualScale), Args: only}
 		opts := refserver.Options{RateLimits: refserver.RateLimitsACS, RateLimitScale: cfg.manualScale}
 		if err := x.withServer(opts, func(s *perf.Server) error {

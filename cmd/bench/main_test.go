@@ -100,6 +100,7 @@ func TestTableAndDocument(t *testing.T) {
 		goBench:    []benchResult{{Name: "BenchmarkValidateListPage250", NsPerOp: 1.2e6, AllocsPerOp: 6049, BytesPerOp: 388704, MBPerSec: 80}},
 	}
 	b.stateful = run("STATE-01, embedded, serial", 0, 400*time.Millisecond, 0, perf.CriticalPath{SpecChain: 250})
+	b.statefulLatency = run("STATE-01, latency 50ms, serial", 0, 1500*time.Millisecond, 50*time.Millisecond, perf.CriticalPath{SpecChain: 25})
 	b.statefulLimits = run("STATE-01, ACS limits ÷10, one user", 0, 5400*time.Millisecond, 0, perf.CriticalPath{SpecChain: 250})
 	b.statefulLimits.Limited = []perf.Resource{{Key: "threads/8:acs:u", Rules: []limits.Rule{l.ThreadsPerUser}, Requests: 52}}
 	b.statefulLimits.Server = &perf.Server{Counter: perf.NewCounter(l)}
@@ -110,7 +111,7 @@ func TestTableAndDocument(t *testing.T) {
 
 	table := b.table()
 	lines := strings.Split(strings.TrimRight(table, "\n"), "\n")
-	if len(lines) != 2+15 {
+	if len(lines) != 2+16 {
 		t.Fatalf("%d lines:\n%s", len(lines), table)
 	}
 	width := len([]rune(lines[0]))
@@ -131,6 +132,7 @@ func TestTableAndDocument(t *testing.T) {
 		"14.00 s (142 req on create/delete per user)", "1.04×", "| NO ", // one false failure
 		"1.20 ms/op", "6049 allocs/op",
 		"| STATE-01, embedded, serial ", "0, < 30 s",
+		"| STATE-01, latency 50ms, serial ", "1.25 s (25 × 50ms)", "1.20×",
 		"5.00 s (52 req on create/delete per user)", "1.08×", // 5.4 s over 5 windows of 1 s
 	} {
 		if !strings.Contains(table, want) {

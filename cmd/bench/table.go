@@ -46,6 +46,8 @@ type bench struct {
 	// stateful and statefulLimits are STATE-01 alone, embedded and under
 	// the ACS limits with one user.
 	stateful, statefulLimits *suiteRun
+	// statefulLatency is STATE-01 alone at the latency, users minted.
+	statefulLatency *suiteRun
 	goBench                  []benchResult
 }
 
@@ -218,6 +220,9 @@ func (b *bench) rows() []row {
 		r.target = "0, < 30 s"
 		r.met = yes(b.stateful.FalseFailures() == 0 && b.stateful.Wall < targetStatefulWall)
 		rows = append(rows, r)
+	}
+	if l := b.statefulLatency; l != nil {
+		rows = append(rows, b.latencyRow(l, false, false, 0))
 	}
 	if b.statefulLimits != nil {
 		rows = append(rows, b.limitedRow(b.statefulLimits))
