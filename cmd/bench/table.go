@@ -48,7 +48,7 @@ type bench struct {
 	stateful, statefulLimits *suiteRun
 	// statefulLatency is STATE-01 alone at the latency, users minted.
 	statefulLatency *suiteRun
-	goBench                  []benchResult
+	goBench         []benchResult
 }
 
 // embeddedSet is the suite against its embedded server: serially, with -p
