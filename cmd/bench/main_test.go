@@ -105,6 +105,7 @@ func TestTableAndDocument(t *testing.T) {
 	b.statefulLimits.Limited = []perf.Resource{{Key: "threads/8:acs:u", Rules: []limits.Rule{l.ThreadsPerUser}, Requests: 52}}
 	b.statefulLimits.Server = &perf.Server{Counter: perf.NewCounter(l)}
 	b.latencyAll[0].Phases = perf.Phases{Setup: time.Second, Specs: 5 * time.Second, Teardown: 500 * time.Millisecond}
+	b.latencyAll[0].CPU, b.latencyAll[0].ServerCPU = 3*time.Second, time.Second
 	b.remote.Nodes = []perf.Node{{Type: types.NodeTypeIt, Text: "[ERR-09] corpus", Exchanges: make([]perf.Exchange, 216)}}
 	b.manual.Server = &perf.Server{Counter: perf.NewCounter(l)}
 	b.limits.Server = &perf.Server{Counter: perf.NewCounter(l)}
@@ -144,7 +145,8 @@ func TestTableAndDocument(t *testing.T) {
 		"`go run ./cmd/bench -write docs/performance.md`", table, "Critical path of", "## The lower bounds", goBenchCommand(),
 		"All versions (supported): critical path", "= 12 requests (× 50ms = 0.60 s); one version's: 29.", "1900 chained requests in all (7.2× one version's 263)", "work bound", "Several api-versions",
 		"wall 7.00 s = 0.50 s outside the suite's nodes (process start-up, the reports) + 1.00 s setup + 5.00 s specs (work bound 6.00 s) + 0.50 s teardown",
-		"2.5× the critical path is 1.50 s, less than the time outside the specs alone (2.00 s), and less than the work bound at 16 processes (6.00 s)."} {
+		"CPU: 3.00 s in the suite's processes + 1.00 s in the server = 4.00 s, so on 2 cores the run needs at least 2.00 s (CPU bound);",
+		"2.5× the critical path is 1.50 s, less than the time outside the specs alone (2.00 s), and less than the work bound at 16 processes (6.00 s), and less than the CPU bound (2.00 s)."} {
 		if !strings.Contains(doc, want) {
 			t.Errorf("the document lacks %q:\n%s", want, doc)
 		}

@@ -27,16 +27,20 @@ type suiteRun struct {
 	Server  *perf.Server // nil: the suite's embedded server
 
 	// Results.
-	Wall     time.Duration
-	MaxRSS   int64
-	Results  report.Results
-	Nodes    []perf.Node
-	Path     perf.CriticalPath
-	Phases   perf.Phases
-	Traffic  perf.Traffic
-	Limited  []perf.Resource // counted by the server's Counter
-	Output   string
-	ExitCode int
+	Wall   time.Duration
+	MaxRSS int64
+	// CPU is what the suite's processes spent (user and system, the CLI
+	// included), ServerCPU what the bench's reference server did
+	// (0 with the embedded server, which is in the suite's CPU).
+	CPU, ServerCPU time.Duration
+	Results        report.Results
+	Nodes          []perf.Node
+	Path           perf.CriticalPath
+	Phases         perf.Phases
+	Traffic        perf.Traffic
+	Limited        []perf.Resource // counted by the server's Counter
+	Output         string
+	ExitCode       int
 }
 
 // FalseFailures counts the assertions that failed or errored: every run
@@ -116,13 +120,17 @@ func (x *runner) run(ctx context.Context, r *suiteRun) error {
 	cmd.Env = suiterun.Env(vars)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	began := time.Now()
+	began, self := time.Now(), perf.SelfCPU()
 	err = cmd.Run()
 	r.Wall = time.Since(began)
 	r.MaxRSS = perf.MaxRSS(cmd)
+	if r.Server != nil {
+		r.ServerCPU = perf.SelfCPU() - self
+	}
 	r.Output = out.String()
 	if cmd.ProcessState != nil {
 		r.ExitCode = cmd.ProcessState.ExitCode()
+		r.CPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	}
 	_ = os.WriteFile(filepath.Join(dir, "output.txt"), out.Bytes(), 0o644)
 	if err != nil && cmd.ProcessState == nil {
@@ -160,4 +168,10 @@ func tail(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// CPUBound is the least wall time the run's CPU allows on cores cores: the
+// suite's and the server's CPU time, shared by the cores (0 when unknown).
+func (r *suiteRun) CPUBound(cores int) time.Duration {
+	return (r.CPU + r.ServerCPU) / time.Duration(max(cores, 1))
 }

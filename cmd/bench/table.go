@@ -336,7 +336,7 @@ func (b *bench) details() string {
 		fmt.Fprintf(&sb, "Default count (chatconform procs against the %s server, one version): %d: %s.\n", b.cfg.latency, b.chosen.Procs, b.chosen.Why)
 		for _, l := range b.latency {
 			if l.Procs == b.chosen.Procs {
-				sb.WriteString(breakdown(l, targetLatencyRatio))
+				sb.WriteString(breakdown(l, targetLatencyRatio, b.cpus))
 			}
 		}
 	}
@@ -393,7 +393,7 @@ func (b *bench) details() string {
 		}
 		for _, l := range b.latencyAll {
 			if l.Procs == b.chosenAll.Procs {
-				sb.WriteString(breakdown(l, targetAllRatio))
+				sb.WriteString(breakdown(l, targetAllRatio, b.cpus))
 			}
 		}
 		for _, l := range b.latencyAll {
@@ -406,7 +406,7 @@ func (b *bench) details() string {
 
 // breakdown says where a latency run's wall time went and how it stands
 // against target × its critical path.
-func breakdown(l *suiteRun, target float64) string {
+func breakdown(l *suiteRun, target float64, cores int) string {
 	p := l.Phases
 	if p.Suite() <= 0 {
 		return ""
@@ -415,12 +415,19 @@ func breakdown(l *suiteRun, target float64) string {
 	goal := time.Duration(target * float64(latencyBound(l)))
 	s := fmt.Sprintf("  %s: wall %s = %s outside the suite's nodes (process start-up, the reports) + %s setup + %s specs (work bound %s) + %s teardown;\n",
 		l.Name, seconds(l.Wall), seconds(outside), seconds(p.Setup), seconds(p.Specs), seconds(l.Path.WorkBound(l.Procs, l.Latency)), seconds(p.Teardown))
+	if cpu := l.CPU + l.ServerCPU; cpu > 0 {
+		s += fmt.Sprintf("  CPU: %s in the suite's processes + %s in the server = %s, so on %d cores the run needs at least %s (CPU bound);\n",
+			seconds(l.CPU), seconds(l.ServerCPU), seconds(cpu), cores, seconds(l.CPUBound(cores)))
+	}
 	s += fmt.Sprintf("  %.1f× the critical path is %s", target, seconds(goal))
 	if rest := l.Wall - p.Specs; rest >= goal {
 		s += fmt.Sprintf(", less than the time outside the specs alone (%s)", seconds(rest))
 	}
 	if wb := l.Path.WorkBound(l.Procs, l.Latency); wb >= goal {
 		s += fmt.Sprintf(", and less than the work bound at %d processes (%s)", l.Procs, seconds(wb))
+	}
+	if cb := l.CPUBound(cores); cb >= goal {
+		s += fmt.Sprintf(", and less than the CPU bound (%s)", seconds(cb))
 	}
 	return s + ".\n"
 }

@@ -3,6 +3,7 @@ package perf
 import (
 	"os/exec"
 	"syscall"
+	"time"
 )
 
 // MaxRSS is the peak resident set size, in bytes, that the kernel reports
@@ -21,4 +22,15 @@ func MaxRSS(cmd *exec.Cmd) int64 {
 		return 0
 	}
 	return ru.Maxrss * 1024 // Linux reports kilobytes
+}
+
+// SelfCPU is the CPU time (user and system) this process has used so far:
+// around a suite run, what the bench's own reference server spent
+// answering it (the bench itself idles meanwhile).
+func SelfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
