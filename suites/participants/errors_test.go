@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -204,9 +205,21 @@ type probe struct {
 	req  func(t *Thread) client.Request
 }
 
+// probesByID keeps each corpus built: every ERR-09 entry takes its slice
+// of it, at every api-version, and some of its bodies are large.
+var probesByID sync.Map // valid raw id → []probe
+
 // negativeProbes is the corpus in a fixed order (the fixtures are
 // deterministic), addressed to valid where an identifier is not the point.
 func negativeProbes(valid string) []probe {
+	if ps, ok := probesByID.Load(valid); ok {
+		return ps.([]probe)
+	}
+	ps, _ := probesByID.LoadOrStore(valid, buildProbes(valid))
+	return ps.([]probe)
+}
+
+func buildProbes(valid string) []probe {
 	var probes []probe
 	for _, c := range fixtures.NegativeAddBodies(valid) {
 		probes = append(probes, probe{c.Name, func(t *Thread) client.Request {
