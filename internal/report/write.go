@@ -185,11 +185,19 @@ func renderGinkgoJSON(r types.Report) ([]byte, error) {
 	for lo := 0; lo < len(specs); lo += chunk {
 		g.Go(func() error {
 			for i := lo; i < min(lo+chunk, len(specs)); i++ {
-				b, err := json.MarshalIndent(r.SpecReports[i], elemDepth, "  ")
+				// json.MarshalIndent(sr, ...) without its compacting pass:
+				// what SpecReport.MarshalJSON returns comes from
+				// json.Marshal, compact and HTML-escaped already.
+				b, err := r.SpecReports[i].MarshalJSON()
 				if err != nil {
 					return err
 				}
-				specs[i] = b
+				var buf bytes.Buffer
+				buf.Grow(len(b) + len(b)/4)
+				if err := json.Indent(&buf, b, elemDepth, "  "); err != nil {
+					return err
+				}
+				specs[i] = buf.Bytes()
 			}
 			return nil
 		})
