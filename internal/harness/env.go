@@ -42,9 +42,14 @@ const (
 	// PoolMembers is enough users to add for the largest add the contract
 	// allows (ADD-04 adds that many to one thread at once).
 	PoolMembers = limits.ParticipantsPerRequest
-	// MintConcurrency bounds concurrent Identity calls: all of setup is
-	// then about one round trip deep.
-	MintConcurrency = 64
+	// MintConcurrency bounds concurrent Identity calls (and the deletions
+	// of a teardown). It covers the largest pool, every known api-version's
+	// (48 hosts × 6 versions, the outsider and 200 members: 489 users), so
+	// minting the pool and deleting it are each one round trip deep: at 64
+	// they were 8 round trips deep each, which at 50 ms was most of setup
+	// and teardown. Against a remote endpoint CHAT_MAX_RPS paces them
+	// anyway (by default).
+	MintConcurrency = 512
 )
 
 // Pool is the users of a run. Process 1 obtains it (SynchronizedBeforeSuite)
