@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/onsi/ginkgo/v2/types"
@@ -58,8 +59,22 @@ func keyOf(sr types.SpecReport) (entriesKey, bool) {
 	return entriesKey{&sr.ReportEntries[0], len(sr.ReportEntries)}, true
 }
 
+// lastDecoded are the transcripts decodeTranscripts decoded last. The
+// suite's report node writes the files (Write) and then prints the summary
+// (PrintSummary) from the same report, whose entries nothing changes once
+// the suite has run: the second finds them decoded. A key holds its entries
+// (so their memory is not reused for others while it is kept), and only the
+// last call's are kept.
+var lastDecoded struct {
+	sync.Mutex
+	t transcripts
+}
+
 // decodeTranscripts decodes the transcripts of specs.
 func decodeTranscripts(specs types.SpecReports) transcripts {
+	lastDecoded.Lock()
+	last := lastDecoded.t
+	lastDecoded.Unlock()
 	decoded := make([][]recorded, len(specs))
 	var g errgroup.Group
 	g.SetLimit(runtime.GOMAXPROCS(0))
@@ -67,6 +82,12 @@ func decodeTranscripts(specs types.SpecReports) transcripts {
 	for lo := 0; lo < len(specs); lo += chunk {
 		g.Go(func() error {
 			for i := lo; i < min(lo+chunk, len(specs)); i++ {
+				if k, ok := keyOf(specs[i]); ok {
+					if exs, ok := last[k]; ok {
+						decoded[i] = exs
+						continue
+					}
+				}
 				decoded[i] = exchangesOf(specs[i])
 			}
 			return nil
@@ -79,6 +100,9 @@ func decodeTranscripts(specs types.SpecReports) transcripts {
 			t[k] = decoded[i]
 		}
 	}
+	lastDecoded.Lock()
+	lastDecoded.t = t
+	lastDecoded.Unlock()
 	return t
 }
 
