@@ -414,39 +414,43 @@ func (e *Env) deleteThread(ctx context.Context, host client.User, id string) err
 }
 
 // Teardown stops the reservoir and waits for the background deletions
-// (see Prepare), then deletes every thread this process still tracks (the
-// reservoir's unclaimed threads, deletions that failed) and the users it
-// minted itself (not the pool: see DeletePool). It returns one error per
+// (see Prepare), deleting the reservoir's unclaimed threads meanwhile, then
+// deletes every thread this process still tracks (deletions that failed)
+// and the users it minted itself (not the pool: see DeletePool). It returns one error per
 // thread or user it could not delete, so a run can report what it left
 // behind; Background then has the exchanges of the work done off the
 // specs' goroutines.
 func (e *Env) Teardown() []error {
-	e.settle()
-	e.mu.Lock()
-	left := make(map[string]client.User, len(e.threads))
-	for id, h := range e.threads {
-		left[id] = h
-	}
-	e.mu.Unlock()
 	var (
 		errs []error
-		ids  []string
 		mu   sync.Mutex
+		g    errgroup.Group
 	)
-	for id := range left {
-		ids = append(ids, id)
-	}
-	var g errgroup.Group
 	g.SetLimit(MintConcurrency)
-	for _, id := range ids {
+	deleting := map[string]bool{}
+	del := func(id string, host client.User) {
+		deleting[id] = true
 		g.Go(func() error {
-			if err := e.DeleteThread(left[id], id); err != nil {
+			if err := e.DeleteThread(host, id); err != nil {
 				mu.Lock()
 				errs = append(errs, fmt.Errorf("thread %s was NOT deleted: %w", id, err))
 				mu.Unlock()
 			}
 			return nil
 		})
+	}
+	// The unclaimed threads go while the background deletions finish.
+	e.settle(func(p *Prepared) { del(p.ID, p.Host) })
+	e.mu.Lock()
+	left := make(map[string]client.User, len(e.threads))
+	for id, h := range e.threads {
+		if !deleting[id] {
+			left[id] = h
+		}
+	}
+	e.mu.Unlock()
+	for id, h := range left {
+		del(id, h)
 	}
 	// The users it minted at the same time: neither waits for the other.
 	e.mu.Lock()
