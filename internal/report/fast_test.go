@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/chatconform/chatconform/internal/sanitize"
 )
 
 // renderGinkgoJSON encodes the spec reports on several cores and splices
@@ -92,5 +94,21 @@ func TestScrubberIsScrub(t *testing.T) {
 	}
 	if _, n := sc.scrub([]byte(texts[1])); n != 0 {
 		t.Errorf("the redacted connection string counts as a leak")
+	}
+}
+
+// displayable must say exactly when sanitize.Bytes changes nothing.
+func TestDisplayableIsSanitizeClean(t *testing.T) {
+	cases := []string{"", "plain ASCII\twith tab\nand newline", "Seán Ó'Brien ✓ 日本", "\x1b[31mred", "nul\x00", "del\x7f", "\r\n",
+		"c1 \u0085 next line", "c1 \u009b csi", "just past c1 \u00a0 nbsp", "\u00c2 (Â, 0xC3 0x82)", "invalid \xff byte", "truncated \xc2", "lone continuation \x80",
+		"surrogate \xed\xa0\x80", "overlong \xc0\xaf", "\u2028 line separator", "emoji 😀"}
+	for b := 0; b < 256; b++ {
+		cases = append(cases, string([]byte{byte(b)}), string([]byte{0xc2, byte(b)}), "x"+string([]byte{byte(b)})+"y")
+	}
+	for _, c := range cases {
+		_, n := sanitize.Bytes([]byte(c))
+		if got := displayable([]byte(c)); got != (n == 0) {
+			t.Errorf("displayable(%q) = %v; sanitize.Bytes replaces %d", c, got, n)
+		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/onsi/ginkgo/v2/types"
 	"golang.org/x/sync/errgroup"
@@ -95,9 +96,30 @@ func writeFile(dir, name string, b []byte) error {
 	// path escaped the transcript's and the framework's escaping, no
 	// file holds a control character or invalid UTF-8. The renderers'
 	// own escapes (JSON \u001b, XML) leave nothing here to find, so
-	// this is a no-op for a well-formed file.
-	b, _ = sanitize.Bytes(b)
+	// this is a no-op for a well-formed file, which displayable tells
+	// without copying tens of MB into a string to walk it rune by rune.
+	if !displayable(b) {
+		b, _ = sanitize.Bytes(b)
+	}
 	return os.WriteFile(filepath.Join(dir, name), b, 0o644)
+}
+
+// displayable reports whether sanitize.Bytes would leave b as it is: valid
+// UTF-8 without a C0 control but tab and newline, DEL, or a C1 control
+// (U+0080 to U+009F, which UTF-8 spells 0xC2 0x80 to 0xC2 0x9F).
+func displayable(b []byte) bool {
+	if !utf8.Valid(b) {
+		return false
+	}
+	for i, c := range b {
+		switch {
+		case c < 0x20 && c != '\t' && c != '\n', c == 0x7f:
+			return false
+		case c == 0xc2 && i+1 < len(b) && b[i+1] <= 0x9f:
+			return false
+		}
+	}
+	return true
 }
 
 // Prepare is the report every output is rendered from (Write applies it;
