@@ -147,7 +147,7 @@ func ValidateResponse(spec *openapi.Spec, method, path string, status int, heade
 		IncludeResponseStatus:   true,
 		MultiError:              true,
 		ExcludeResponseBody:     decoded,
-		SchemaValidationOptions: optionsFor(spec.Doc),
+		SchemaValidationOptions: optionsFor(spec.Document()),
 	}
 	input := &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: &openapi3filter.RequestValidationInput{
@@ -166,7 +166,7 @@ func ValidateResponse(spec *openapi.Spec, method, path string, status int, heade
 		vs = responseViolations(id, route, err)
 	}
 	if decoded && media.Schema != nil && media.Schema.Value != nil {
-		if err := media.Schema.Value.VisitJSON(value, responseOptionsFor(spec.Doc)...); err != nil {
+		if err := media.Schema.Value.VisitJSON(value, responseOptionsFor(spec.Document())...); err != nil {
 			vs = append(vs, schemaViolations(id, err)...)
 		}
 	}
@@ -255,7 +255,7 @@ func ValidateSchema(spec *openapi.Spec, schemaName string, body []byte) []Violat
 	if problem != "" {
 		return []Violation{{Assertion: id, Message: problem}}
 	}
-	if err := ref.Value.VisitJSON(value, optionsFor(spec.Doc)...); err != nil {
+	if err := ref.Value.VisitJSON(value, optionsFor(spec.Document())...); err != nil {
 		return nameLegacyShape(schemaViolations(id, err), body)
 	}
 	return nil

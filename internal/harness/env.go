@@ -42,9 +42,14 @@ const (
 	// PoolMembers is enough users to add for the largest add the contract
 	// allows (ADD-04 adds that many to one thread at once).
 	PoolMembers = limits.ParticipantsPerRequest
-	// MintConcurrency bounds concurrent Identity calls: all of setup is
-	// then about one round trip deep.
-	MintConcurrency = 64
+	// MintConcurrency bounds concurrent Identity calls (and the deletions
+	// of a teardown). It covers the largest pool, every known api-version's
+	// (48 hosts × 6 versions, the outsider and 200 members: 489 users), so
+	// minting the pool and deleting it are each one round trip deep: at 64
+	// they were 8 round trips deep each, which at 50 ms was most of setup
+	// and teardown. Against a remote endpoint CHAT_MAX_RPS paces them
+	// anyway (by default).
+	MintConcurrency = 512
 )
 
 // Pool is the users of a run. Process 1 obtains it (SynchronizedBeforeSuite)
@@ -270,19 +275,35 @@ type specLoad struct {
 	err  error
 }
 
-// loadSpec loads the document of an api-version once per process.
+// loadSpec loads the document of an api-version once per process. An
+// embedded document is Deferred: parsed by the first spec that checks a
+// response against it, not at start-up, when every process of a parallel
+// run wants the two cores at once (six documents in each of 16 processes
+// were about 0.7 s of CPU there, on the way to the first spec). A CHAT_SPEC
+// file is loaded at once, so that what is wrong with it stops the run at
+// setup.
 func loadSpec(apiVersion, path string) (*openapi.Spec, error) {
 	v, _ := specLoads.LoadOrStore(apiVersion+"\x00"+path, &specLoad{})
 	l := v.(*specLoad)
-	l.once.Do(func() { l.spec, l.err = openapi.Load(apiVersion, path) })
+	l.once.Do(func() {
+		if path == "" {
+			l.spec, l.err = openapi.Deferred(apiVersion)
+		} else {
+			l.spec, l.err = openapi.Load(apiVersion, path)
+		}
+	})
 	return l.spec, l.err
 }
 
-// Preload starts loading the OpenAPI documents of the versions cfg
+// Preload starts loading the CHAT_SPEC documents of the versions cfg
 // certifies, in the background: every process but the first waits for the
 // first's setup (minting the users) before its own, and would only then
-// spend its CPU on them. Setup takes them from there.
+// spend its CPU on them. Setup takes them from there. Embedded documents
+// are parsed when first used (see loadSpec).
 func Preload(cfg *config.Config) {
+	if cfg.SpecPath == "" {
+		return
+	}
 	for _, v := range cfg.APIVersions {
 		go func() { _, _ = loadSpec(v, cfg.SpecPath) }()
 	}
@@ -393,39 +414,43 @@ func (e *Env) deleteThread(ctx context.Context, host client.User, id string) err
 }
 
 // Teardown stops the reservoir and waits for the background deletions
-// (see Prepare), then deletes every thread this process still tracks (the
-// reservoir's unclaimed threads, deletions that failed) and the users it
-// minted itself (not the pool: see DeletePool). It returns one error per
+// (see Prepare), deleting the reservoir's unclaimed threads meanwhile, then
+// deletes every thread this process still tracks (deletions that failed)
+// and the users it minted itself (not the pool: see DeletePool). It returns one error per
 // thread or user it could not delete, so a run can report what it left
 // behind; Background then has the exchanges of the work done off the
 // specs' goroutines.
 func (e *Env) Teardown() []error {
-	e.settle()
-	e.mu.Lock()
-	left := make(map[string]client.User, len(e.threads))
-	for id, h := range e.threads {
-		left[id] = h
-	}
-	e.mu.Unlock()
 	var (
 		errs []error
-		ids  []string
 		mu   sync.Mutex
+		g    errgroup.Group
 	)
-	for id := range left {
-		ids = append(ids, id)
-	}
-	var g errgroup.Group
 	g.SetLimit(MintConcurrency)
-	for _, id := range ids {
+	deleting := map[string]bool{}
+	del := func(id string, host client.User) {
+		deleting[id] = true
 		g.Go(func() error {
-			if err := e.DeleteThread(left[id], id); err != nil {
+			if err := e.DeleteThread(host, id); err != nil {
 				mu.Lock()
 				errs = append(errs, fmt.Errorf("thread %s was NOT deleted: %w", id, err))
 				mu.Unlock()
 			}
 			return nil
 		})
+	}
+	// The unclaimed threads go while the background deletions finish.
+	e.settle(func(p *Prepared) { del(p.ID, p.Host) })
+	e.mu.Lock()
+	left := make(map[string]client.User, len(e.threads))
+	for id, h := range e.threads {
+		if !deleting[id] {
+			left[id] = h
+		}
+	}
+	e.mu.Unlock()
+	for id, h := range left {
+		del(id, h)
 	}
 	// The users it minted at the same time: neither waits for the other.
 	e.mu.Lock()

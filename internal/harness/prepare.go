@@ -256,8 +256,11 @@ func (e *Env) Background() []*transcript.Exchange {
 }
 
 // settle stops the reservoir and waits for the deleter, so that every
-// thread this process created is either deleted or still tracked.
-func (e *Env) settle() {
+// thread this process created is either deleted or still tracked. The
+// threads created ahead that no spec took are handed to unclaimed as soon
+// as the reservoir has stopped, so that their deletion need not wait for
+// the deleter's last deletions (one round trip each, one after the other).
+func (e *Env) settle(unclaimed func(*Prepared)) {
 	if r := e.reservoir; r != nil {
 		for _, p := range r.stop() {
 			for _, ex := range p.Exchanges {
@@ -266,6 +269,9 @@ func (e *Env) settle() {
 			e.mu.Lock()
 			e.background = append(e.background, p.Exchanges...)
 			e.mu.Unlock()
+			if p.Err == nil && p.ID != "" {
+				unclaimed(p)
+			}
 		}
 	}
 	if d := e.deleter; d != nil {

@@ -3,10 +3,13 @@ package report
 import (
 	"encoding/json"
 	"net/http"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/onsi/ginkgo/v2/types"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/chatconform/chatconform/internal/outcome"
 	"github.com/chatconform/chatconform/internal/transcript"
@@ -35,6 +38,82 @@ func exchangesOf(sr types.SpecReport) []recorded {
 		}
 	}
 	return out
+}
+
+// transcripts are every spec's decoded transcript entries, decoded once
+// (newRun counts them; every version's specs show them) and on every core:
+// after a parallel run nearly every entry is JSON to decode again.
+type transcripts map[entriesKey][]recorded
+
+// entriesKey names a spec report's entries: copies of a SpecReport share
+// them.
+type entriesKey struct {
+	first *types.ReportEntry
+	n     int
+}
+
+func keyOf(sr types.SpecReport) (entriesKey, bool) {
+	if len(sr.ReportEntries) == 0 {
+		return entriesKey{}, false
+	}
+	return entriesKey{&sr.ReportEntries[0], len(sr.ReportEntries)}, true
+}
+
+// lastDecoded are the transcripts decodeTranscripts decoded last. The
+// suite's report node writes the files (Write) and then prints the summary
+// (PrintSummary) from the same report, whose entries nothing changes once
+// the suite has run: the second finds them decoded. A key holds its entries
+// (so their memory is not reused for others while it is kept), and only the
+// last call's are kept.
+var lastDecoded struct {
+	sync.Mutex
+	t transcripts
+}
+
+// decodeTranscripts decodes the transcripts of specs.
+func decodeTranscripts(specs types.SpecReports) transcripts {
+	lastDecoded.Lock()
+	last := lastDecoded.t
+	lastDecoded.Unlock()
+	decoded := make([][]recorded, len(specs))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	const chunk = 16
+	for lo := 0; lo < len(specs); lo += chunk {
+		g.Go(func() error {
+			for i := lo; i < min(lo+chunk, len(specs)); i++ {
+				if k, ok := keyOf(specs[i]); ok {
+					if exs, ok := last[k]; ok {
+						decoded[i] = exs
+						continue
+					}
+				}
+				decoded[i] = exchangesOf(specs[i])
+			}
+			return nil
+		})
+	}
+	_ = g.Wait()
+	t := transcripts{}
+	for i, sr := range specs {
+		if k, ok := keyOf(sr); ok {
+			t[k] = decoded[i]
+		}
+	}
+	lastDecoded.Lock()
+	lastDecoded.t = t
+	lastDecoded.Unlock()
+	return t
+}
+
+// of is exchangesOf(sr), decoded already when t has it.
+func (t transcripts) of(sr types.SpecReport) []recorded {
+	if k, ok := keyOf(sr); ok {
+		if exs, ok := t[k]; ok {
+			return exs
+		}
+	}
+	return exchangesOf(sr)
 }
 
 func decodeExchange(v types.ReportEntryValue) *transcript.Exchange {

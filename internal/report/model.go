@@ -162,6 +162,7 @@ func newRun(r types.Report, m Meta) *run {
 	m.Endpoint = Origin(m.Endpoint)
 	x := &run{Meta: m, Report: r, Counts: map[outcome.Outcome]int{}, Discovery: safeDiscovery(m.Discovery)}
 	names := certifiedVersions(r, m)
+	exchanges := decodeTranscripts(r.SpecReports)
 	byVersion := map[string][]types.SpecReport{}
 	unlabelled := 0
 	uncertified := map[string]int{}
@@ -190,7 +191,7 @@ func newRun(r types.Report, m Meta) *run {
 	for _, name := range names {
 		sub := r
 		sub.SpecReports = byVersion[name]
-		x.Versions = append(x.Versions, newVersion(name, sub, m))
+		x.Versions = append(x.Versions, newVersion(name, sub, m, exchanges))
 	}
 	x.Assertions = aggregate(x.Versions, m.Strict)
 	for _, a := range x.Assertions {
@@ -203,7 +204,7 @@ func newRun(r types.Report, m Meta) *run {
 	x.NotRun = notRunByChoice(x.Assertions)
 	x.VerdictLine = VerdictLine(x.Verdict, x.Counts[outcome.Waived], len(x.NotRun))
 	for _, sr := range r.SpecReports {
-		for _, e := range exchangesOf(sr) {
+		for _, e := range exchanges.of(sr) {
 			x.Requests++
 			if e.Ex.Retried != "" {
 				x.Retries++
@@ -270,8 +271,9 @@ func certifiedVersions(r types.Report, m Meta) []string {
 	return out
 }
 
-// newVersion judges the specs of one api-version (r holds only them).
-func newVersion(name string, r types.Report, m Meta) *version {
+// newVersion judges the specs of one api-version (r holds only them);
+// exchanges has their transcripts.
+func newVersion(name string, r types.Report, m Meta, exchanges transcripts) *version {
 	v := &version{APIVersion: name, Counts: map[outcome.Outcome]int{}}
 	var binding []outcome.Assertion
 	for _, a := range outcome.Judge(r) {
@@ -283,7 +285,7 @@ func newVersion(name string, r types.Report, m Meta) *version {
 			binding = append(binding, a)
 		}
 		for _, s := range a.Specs {
-			sv := spec{Spec: s, Version: name, Name: specName(s), Exchanges: exchangesOf(s.Report)}
+			sv := spec{Spec: s, Version: name, Name: specName(s), Exchanges: exchanges.of(s.Report)}
 			for _, e := range sv.Exchanges {
 				sv.Requests++
 				if e.Ex.Retried != "" {

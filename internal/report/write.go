@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,11 +10,14 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/onsi/ginkgo/v2/types"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/chatconform/chatconform/internal/outcome"
 	"github.com/chatconform/chatconform/internal/sanitize"
@@ -32,60 +36,90 @@ func Write(dir string, r types.Report, m Meta) error {
 }
 
 // writeReports renders every file of the prepared report r, junit.xml with
-// junit, and writes them into dir.
+// junit, and writes them into dir. The files are independent of one
+// another, so each is rendered, scrubbed and written on its own goroutine.
 func writeReports(dir string, r types.Report, m Meta, junit func(*run) ([]byte, error)) error {
 	r = Prepare(r)
 	x := newRun(r, m)
-	files := map[string][]byte{}
-	var errs []error
-	render := func(name string, f func() ([]byte, error)) {
-		b, err := f()
-		if err != nil {
-			errs = append(errs, fmt.Errorf("rendering %s: %w", name, err))
-			return
-		}
-		files[name] = b
-	}
-	render(FileHTML, func() ([]byte, error) { return renderHTML(x) })
-	render(FileSummary, func() ([]byte, error) { return renderSummary(x), nil })
-	render(FileResults, func() ([]byte, error) { return renderResults(x) })
-	render(FileJUnit, func() ([]byte, error) { return junit(x) })
-	render(FileGinkgo, func() ([]byte, error) { return renderGinkgoJSON(r) })
-	return errors.Join(append(errs, writeFiles(dir, files, m.Secrets))...)
-}
-
-// writeFiles writes the rendered files into dir, each scrubbed of secrets
-// and of undisplayable bytes.
-func writeFiles(dir string, files map[string][]byte, secrets []string) error {
-	var errs []error
+	var dirErr error
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("report directory: %w", err)
+		dirErr = fmt.Errorf("report directory: %w", err)
 	}
-	variants := secretVariants(secrets)
+	renderers := map[string]func() ([]byte, error){
+		FileHTML:    func() ([]byte, error) { return renderHTML(x) },
+		FileSummary: func() ([]byte, error) { return renderSummary(x), nil },
+		FileResults: func() ([]byte, error) { return renderResults(x) },
+		FileJUnit:   func() ([]byte, error) { return junit(x) },
+		FileGinkgo:  func() ([]byte, error) { return renderGinkgoJSON(r) },
+	}
+	sc := newScrubber(m.Secrets)
+	renderErrs := make([]error, len(Files))
+	writeErrs := make([]error, len(Files))
+	leaks := make([]int, len(Files))
+	var g errgroup.Group
+	for i, name := range Files {
+		g.Go(func() error {
+			b, err := renderers[name]()
+			if err != nil {
+				renderErrs[i] = fmt.Errorf("rendering %s: %w", name, err)
+				return nil
+			}
+			if dirErr != nil {
+				return nil
+			}
+			b, leaks[i] = sc.scrub(b)
+			writeErrs[i] = writeFile(dir, name, b)
+			return nil
+		})
+	}
+	_ = g.Wait()
+	if dirErr != nil {
+		return errors.Join(append(renderErrs, dirErr)...)
+	}
 	var leaked []string
-	for _, name := range Files {
-		b, ok := files[name]
-		if !ok {
-			continue
-		}
-		if scrubbed, n := scrub(b, variants); n > 0 {
-			b = scrubbed
-			leaked = append(leaked, fmt.Sprintf("%s (%d occurrence(s))", name, n))
-		}
-		// The last line of defence against the server's bytes: whatever
-		// path escaped the transcript's and the framework's escaping, no
-		// file holds a control character or invalid UTF-8. The renderers'
-		// own escapes (JSON \u001b, XML) leave nothing here to find, so
-		// this is a no-op for a well-formed file.
-		b, _ = sanitize.Bytes(b)
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-			errs = append(errs, err)
+	for i, name := range Files {
+		if leaks[i] > 0 {
+			leaked = append(leaked, fmt.Sprintf("%s (%d occurrence(s))", name, leaks[i]))
 		}
 	}
+	errs := append(renderErrs, writeErrs...)
 	if len(leaked) > 0 {
 		errs = append(errs, fmt.Errorf("a secret reached %s; it was replaced with REDACTED before writing, but a transcript or message was not redacted when recorded (a bug)", strings.Join(leaked, ", ")))
 	}
 	return errors.Join(errs...)
+}
+
+// writeFile writes one rendered file, scrubbed of secrets already, into
+// dir.
+func writeFile(dir, name string, b []byte) error {
+	// The last line of defence against the server's bytes: whatever
+	// path escaped the transcript's and the framework's escaping, no
+	// file holds a control character or invalid UTF-8. The renderers'
+	// own escapes (JSON \u001b, XML) leave nothing here to find, so
+	// this is a no-op for a well-formed file, which displayable tells
+	// without copying tens of MB into a string to walk it rune by rune.
+	if !displayable(b) {
+		b, _ = sanitize.Bytes(b)
+	}
+	return os.WriteFile(filepath.Join(dir, name), b, 0o644)
+}
+
+// displayable reports whether sanitize.Bytes would leave b as it is: valid
+// UTF-8 without a C0 control but tab and newline, DEL, or a C1 control
+// (U+0080 to U+009F, which UTF-8 spells 0xC2 0x80 to 0xC2 0x9F).
+func displayable(b []byte) bool {
+	if !utf8.Valid(b) {
+		return false
+	}
+	for i, c := range b {
+		switch {
+		case c < 0x20 && c != '\t' && c != '\n', c == 0x7f:
+			return false
+		case c == 0xc2 && i+1 < len(b) && b[i+1] <= 0x9f:
+			return false
+		}
+	}
+	return true
 }
 
 // Prepare is the report every output is rendered from (Write applies it;
@@ -144,7 +178,76 @@ func isEcho(sr types.SpecReport) bool {
 
 // renderGinkgoJSON is Ginkgo's own JSON report (what --json-report writes),
 // encoded here so it passes the same secret scrub as the other files.
+//
+// It is json.MarshalIndent([]types.Report{r}, "", "  ") byte for byte, but
+// the spec reports, which are nearly all of it (every transcript, each
+// encoded twice by Ginkgo's ReportEntryValue), are encoded on every core:
+// indentation depends only on the nesting depth, so a spec report indented
+// at the depth of its place in the array reads exactly as it would there.
 func renderGinkgoJSON(r types.Report) ([]byte, error) {
+	if len(r.SpecReports) == 0 {
+		return marshalGinkgoJSON(r)
+	}
+	// The report without its specs ends in the empty array they go in
+	// (SpecReports is the last field of types.Report).
+	const (
+		empty     = "\n    \"SpecReports\": []\n  }\n]"
+		elemDepth = "      " // "[", "{" and "SpecReports": [ deep
+	)
+	head := r
+	head.SpecReports = types.SpecReports{}
+	hb, err := json.MarshalIndent([]types.Report{head}, "", "  ")
+	if err != nil || !bytes.HasSuffix(hb, []byte(empty)) {
+		return marshalGinkgoJSON(r)
+	}
+	specs := make([][]byte, len(r.SpecReports))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	const chunk = 16
+	for lo := 0; lo < len(specs); lo += chunk {
+		g.Go(func() error {
+			for i := lo; i < min(lo+chunk, len(specs)); i++ {
+				// json.MarshalIndent(sr, ...) without its compacting pass:
+				// what SpecReport.MarshalJSON returns comes from
+				// json.Marshal, compact and HTML-escaped already.
+				b, err := r.SpecReports[i].MarshalJSON()
+				if err != nil {
+					return err
+				}
+				var buf bytes.Buffer
+				buf.Grow(len(b) + len(b)/4)
+				if err := json.Indent(&buf, b, elemDepth, "  "); err != nil {
+					return err
+				}
+				specs[i] = buf.Bytes()
+			}
+			return nil
+		})
+	}
+	if g.Wait() != nil {
+		return marshalGinkgoJSON(r) // its error, as MarshalIndent words it
+	}
+	size := len(hb) + 64
+	for _, b := range specs {
+		size += len(elemDepth) + len(b) + 2
+	}
+	out := make([]byte, 0, size)
+	out = append(out, hb[:len(hb)-len(empty)]...)
+	out = append(out, "\n    \"SpecReports\": [\n"...)
+	for i, b := range specs {
+		out = append(out, elemDepth...)
+		out = append(out, b...)
+		if i < len(specs)-1 {
+			out = append(out, ',')
+		}
+		out = append(out, '\n')
+	}
+	out = append(out, "    ]\n  }\n]\n"...)
+	return out, nil
+}
+
+// marshalGinkgoJSON is renderGinkgoJSON in one piece.
+func marshalGinkgoJSON(r types.Report) ([]byte, error) {
 	b, err := json.MarshalIndent([]types.Report{r}, "", "  ")
 	if err != nil {
 		return nil, err
@@ -221,6 +324,71 @@ func htmlTemplateEscape(s string) string {
 
 func xmlEscape(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;", "\n", "&#xA;", "\r", "&#xD;", "\t", "&#x9;").Replace(s)
+}
+
+// scrubber replaces the secrets of a run, in every spelling, in a file.
+type scrubber struct {
+	variants []string // longest first
+	// anchors are substrings of the variants, at least one of each, short
+	// enough for the fast substring search: a file that holds none of them
+	// holds no variant.
+	anchors [][]byte
+}
+
+func newScrubber(secrets []string) *scrubber {
+	s := &scrubber{variants: secretVariants(secrets)}
+	seen := map[string]bool{}
+	for _, v := range s.variants {
+		if a := anchorOf(v); !seen[a] {
+			seen[a] = true
+			s.anchors = append(s.anchors, []byte(a))
+		}
+	}
+	return s
+}
+
+// maxAnchor keeps an anchor within the length the standard library
+// searches for with vector instructions (longer needles are several times
+// slower, and there are dozens of variants to look for in tens of MB).
+const maxAnchor = 32
+
+// anchorOf is a substring of the variant v to look for first: its longest
+// run of letters and digits (no encoding changes those, so it is the part
+// of a key or token that the variant keeps as it was; the text around a
+// key, such as "endpoint=", is in the reports redacted), else its end.
+func anchorOf(v string) string {
+	best, start := "", -1
+	for i := 0; i <= len(v); i++ {
+		if i < len(v) && isAlnum(v[i]) {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 && i-start > len(best) {
+			best = v[start:i]
+		}
+		start = -1
+	}
+	if len(best) >= minSecretLen {
+		return best[:min(len(best), maxAnchor)]
+	}
+	return v[len(v)-min(len(v), maxAnchor):]
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// scrub replaces every variant in b with REDACTED and counts the
+// replacements.
+func (s *scrubber) scrub(b []byte) ([]byte, int) {
+	for _, a := range s.anchors {
+		if bytes.Contains(b, a) {
+			return scrub(b, s.variants)
+		}
+	}
+	return b, 0 // no anchor, so no variant
 }
 
 // scrub replaces every variant with REDACTED and counts the replacements.
