@@ -130,7 +130,7 @@ stay in its chain; setup and teardown are the chains of one process's Synchroniz
 exchanges (the process for which their sum is least). Every process finishes its setup before its first spec and starts
 its teardown after its last, and the longest spec runs on some process, so no schedule does with fewer round trips one
 after another; against a server that answers after L, the run takes at least (critical path) × L. Chains are measured as
-the run executed them, so a concurrency cap (64 mints at a time, 64 corpus probes at a time) shows as chain length: that
+the run executed them, so a concurrency cap (STATE-01 runs 16 sequences at a time) shows as chain length: that
 is what can be shortened. The table reports the chain length in requests. The *work bound* in the details adds what a
 process count cannot avoid: some process does its setup and teardown plus at least an even share of all the specs'
 chains of what each spec sent on its own goroutine (a Ginkgo process runs one spec at a time; the background work
@@ -141,6 +141,10 @@ chain.
 there are six times the specs and about six times the work, while the critical path stays that of one spec (plus setup
 and teardown): the work bound at P processes becomes setup + teardown + max(⌈6W/P⌉, longest spec), six times one
 version's for as long as 6W/P exceeds the longest spec. Within one process the versions' specs still run one at a time.
+
+**CPU bound.** The latency breakdowns add the CPU the run spent: the suite's processes (the Ginkgo CLI's rusage, its
+children included) and the bench's reference server (this process's rusage over the run), shared by the machine's
+cores. No schedule finishes sooner than that CPU ÷ cores: with many processes on two cores it is a bound of its own.
 
 **Limit bound.** The bench serves the reference server behind perf.Counter, which keys every admitted request exactly as
 the server's limiter does: create and delete thread per user (%[9]s), add and remove per thread (%[10]s and

@@ -66,7 +66,7 @@ type config struct {
 	manualScale  float64
 	manualProcs  int
 	remoteRPS    float64
-	allProcs     []int // latency runs of all versions (empty: the default count)
+	allProcs     []int // latency runs of all versions, besides the default count
 	parts        map[string]bool
 	keep         bool
 }
@@ -77,6 +77,10 @@ var allParts = []string{"embedded", "latency", "remote-rps", "limits", "one-user
 // defaultLatencyProcs are the latency runs' process counts: around the
 // default count on two cores (16), to show it is about the best.
 const defaultLatencyProcs = "4,8,16,24"
+
+// defaultAllProcs are the all-versions latency runs' counts besides the
+// default one: twice as many, to show what more processes buy.
+const defaultAllProcs = "32"
 
 // pinned is the api-version the one-version rows certify; allVersions is
 // what the all-versions rows set CHAT_API_VERSION to.
@@ -99,7 +103,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.Float64Var(&c.manualScale, "manual-scale", 10, "RateLimitScale of the one-user ACS-limits run (1: the documented windows)")
 	fs.IntVar(&c.manualProcs, "manual-procs", 1, "processes of the one-user ACS-limits run")
 	fs.Float64Var(&c.remoteRPS, "remote-rps", chatconfig.RemoteDefaultMaxRPS, "CHAT_MAX_RPS of the remote-rps run (the suite's default against a non-loopback endpoint)")
-	all := fs.String("all-procs", "", "process counts of the all-versions latency runs (empty: the count chatconform procs chooses)")
+	all := fs.String("all-procs", defaultAllProcs, "process counts to try in the all-versions latency runs (the count chatconform procs chooses is added)")
 	only := fs.String("only", strings.Join(allParts, ","), "the measurements to make: "+strings.Join(allParts, ", "))
 	fs.BoolVar(&c.keep, "keep", false, "keep the runs' report directories")
 	if err := fs.Parse(args); err != nil {
@@ -276,15 +280,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if b.embeddedAll, err = x.embeddedRuns(ctx, allVersions); err != nil {
 			return err
 		}
+		if err := x.withServer(refserver.Options{Latency: cfg.latency}, func(s *perf.Server) error {
+			b.chosenAll = chooseProcs(ctx, s, allVersions, 0)
+			return nil
+		}); err != nil {
+			return err
+		}
 		counts := cfg.allProcs
-		if len(counts) == 0 {
-			if err := x.withServer(refserver.Options{Latency: cfg.latency}, func(s *perf.Server) error {
-				b.chosenAll = chooseProcs(ctx, s, allVersions, 0)
-				return nil
-			}); err != nil {
-				return err
-			}
-			counts = []int{b.chosenAll.Procs}
+		if !slices.Contains(counts, b.chosenAll.Procs) {
+			counts = append(slices.Clone(counts), b.chosenAll.Procs)
+			slices.Sort(counts)
 		}
 		for _, p := range counts {
 			r := &suiteRun{Name: fmt.Sprintf("all versions, latency %s, procs %d", cfg.latency, p), Procs: p, Latency: cfg.latency,

@@ -392,9 +392,7 @@ func (b *bench) details() string {
 			fmt.Fprintf(&sb, "Default count (chatconform procs, every version): %d: %s.\n", b.chosenAll.Procs, b.chosenAll.Why)
 		}
 		for _, l := range b.latencyAll {
-			if l.Procs == b.chosenAll.Procs {
-				sb.WriteString(breakdown(l, targetAllRatio, b.cpus))
-			}
+			sb.WriteString(breakdown(l, targetAllRatio, b.cpus))
 		}
 		for _, l := range b.latencyAll {
 			fmt.Fprintf(&sb, "  procs %-3d wall %s, path bound %s, work bound %s\n", l.Procs, seconds(l.Wall),
