@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -156,6 +157,23 @@ type Response struct {
 func (r *Response) JSON(v any) error { return json.Unmarshal(r.Body, v) }
 
 // String renders the exchange as a readable transcript, JSON bodies indented.
+// ColorableString is the exchange's Representation in a Ginkgo report
+// entry: its request line and status only. Ginkgo renders it each time a
+// spec report is encoded (every process sends its reports to the CLI, the
+// CLI hands them all to process 1, which writes report.json), and the
+// entry's AsJSON holds the whole exchange, which is what the reports read;
+// rendering the full text each time was much of a parallel run's CPU.
+func (e *Exchange) ColorableString() string {
+	s := e.Method + " " + e.URL
+	switch {
+	case e.Err != "":
+		return s + " ! " + e.Err
+	case e.Status != 0:
+		return s + " → " + strconv.Itoa(e.Status)
+	}
+	return s
+}
+
 func (e *Exchange) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "> %s %s\n", e.Method, e.URL)

@@ -100,3 +100,20 @@ func TestExchangeEscapesUntrustedBytes(t *testing.T) {
 		t.Errorf("Escaped = %d, want 6", ex.Escaped)
 	}
 }
+
+// In a Ginkgo report entry an exchange is represented by its request line
+// and outcome (AsJSON carries the rest), redacted and escaped as recorded.
+func TestReportRepresentationIsTheRequestLine(t *testing.T) {
+	r := &Redactor{}
+	r.Add("opaque-secret-value-1234")
+	ex := NewExchange(r, "POST", "http://h/chat/threads/t/participants:add?api-version=2025-03-15&k=opaque-secret-value-1234", http.Header{"Authorization": {"Bearer x"}}, []byte(`{"participants":[]}`))
+	ex.SetResponse(201, http.Header{}, []byte("{\"invalidParticipants\":[]}\x1b[31m"))
+	if got, want := ex.ColorableString(), "POST http://h/chat/threads/t/participants:add?api-version=2025-03-15&k=REDACTED → 201"; got != want {
+		t.Errorf("representation %q, want %q", got, want)
+	}
+	failed := NewExchange(r, "GET", "http://h/x", http.Header{}, nil)
+	failed.Fail("connection refused\x07")
+	if got := failed.ColorableString(); got != `GET http://h/x ! connection refused\x07` {
+		t.Errorf("representation of a failed exchange %q", got)
+	}
+}
