@@ -49,12 +49,15 @@ const (
 	// RequestsPerVersion is every request of one api-version's specs.
 	RequestsPerVersion = 1200
 	// ProcessCost is the wall time one more process adds on a machine of
-	// one core (start-up CPU: runtime, Ginkgo, the OpenAPI documents, the
-	// spec tree); with c cores it is ProcessCost/c.
-	ProcessCost = 90 * time.Millisecond
+	// one core (start-up CPU: runtime, Ginkgo, the spec tree, the document
+	// it parses; and its specs' reports, which travel to the Ginkgo CLI and
+	// back to process 1); with c cores it is ProcessCost/c. Fitted to make
+	// bench on two cores at 50 ms: one version is fastest at 16 processes,
+	// six at the most allowed (docs/performance.md).
+	ProcessCost = 125 * time.Millisecond
 	// MaxPerCore bounds the processes per core: each also holds about
-	// 50 MB of memory.
-	MaxPerCore = 8
+	// 50 to 100 MB of memory, so 32 on two cores stay under 3 GB.
+	MaxPerCore = 16
 	// Probes is how many round trips are timed (after one that opens the
 	// connection); their median is the latency.
 	Probes = 5

@@ -27,16 +27,18 @@ func TestChoose(t *testing.T) {
 		{"embedded", Input{Embedded: true, Latency: 50 * ms, Versions: 6, Cores: 2}, 1, "CPU-bound"},
 		{"one manual token", Input{Manual: true, Latency: 50 * ms, Versions: 6, Cores: 2}, 1, "10 thread creations"},
 		{"loopback server", Input{Latency: 100 * time.Microsecond, Versions: 1, Cores: 2}, 1, "√"},
-		{"a LAN", Input{Latency: 2 * ms, Versions: 1, Cores: 2}, 4, "√"},
-		// √(320 × 50 ms / 45 ms) = 18.9, more than 8 per core
-		{"50 ms, one version", Input{Latency: 50 * ms, Versions: 1, Cores: 2}, 16, "at most 8 per core"},
-		{"10 ms, one version", Input{Latency: 10 * ms, Versions: 1, Cores: 2}, 8, "√"},
-		{"10 ms, six versions", Input{Latency: 10 * ms, Versions: 6, Cores: 2}, 16, "at most 8 per core"},
-		{"50 ms on 8 cores", Input{Latency: 50 * ms, Versions: 1, Cores: 8}, 38, "√"},
+		{"a LAN", Input{Latency: 2 * ms, Versions: 1, Cores: 2}, 3, "√"},
+		// √(320 × 50 ms / 62.5 ms) = 16
+		{"50 ms, one version", Input{Latency: 50 * ms, Versions: 1, Cores: 2}, 16, "√"},
+		// √(1920 × 50 ms / 62.5 ms) = 39.2, more than 16 per core
+		{"50 ms, six versions", Input{Latency: 50 * ms, Versions: 6, Cores: 2}, 32, "at most 16 per core"},
+		{"10 ms, one version", Input{Latency: 10 * ms, Versions: 1, Cores: 2}, 7, "√"},
+		{"10 ms, six versions", Input{Latency: 10 * ms, Versions: 6, Cores: 2}, 18, "√"},
+		{"50 ms on 8 cores", Input{Latency: 50 * ms, Versions: 1, Cores: 8}, 32, "√"},
 		// 2 × 320 × 0.05 s × 20/s / 1200 = 0.53: one process keeps the cap busy
 		{"50 ms under CHAT_MAX_RPS 20", Input{Latency: 50 * ms, Versions: 6, MaxRPS: 20, Cores: 2}, 1, "CHAT_MAX_RPS=20"},
 		{"200 ms under CHAT_MAX_RPS 20", Input{Latency: 200 * ms, Versions: 1, MaxRPS: 20, Cores: 2}, 3, "CHAT_MAX_RPS=20"},
-		{"a cap that does not bind", Input{Latency: 50 * ms, Versions: 1, MaxRPS: 1000, Cores: 2}, 16, "at most 8 per core"},
+		{"a cap that does not bind", Input{Latency: 50 * ms, Versions: 1, MaxRPS: 1000, Cores: 2}, 16, "√"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
