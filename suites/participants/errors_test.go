@@ -164,7 +164,11 @@ var _ = Certify("Authentication, authorisation and errors", func() {
 	// (and share CHAT_MAX_RPS); each entry spreads its probes over threads.
 	AssertTable("ERR-09", "survives the negative corpus without a 5xx or a dropped connection",
 		func(ctx SpecContext, from, to int) {
-			probes := negativeProbes(Members(0, 1)[0].CommunicationIdentifier.RawID)[from:to]
+			corpus := negativeProbes(Members(0, 1)[0].CommunicationIdentifier.RawID)
+			if len(corpus) != fixtures.NegativeCorpusSize {
+				HarnessFailure(fmt.Errorf("the negative corpus holds %d requests, not fixtures.NegativeCorpusSize=%d", len(corpus), fixtures.NegativeCorpusSize))
+			}
+			probes := corpus[from:to]
 			// Spread over threads so the per-thread limits (10 adds or lists
 			// per 10 s) are not what the corpus measures; the probes are
 			// independent, so they go concurrently and are judged afterwards.
@@ -238,10 +242,10 @@ func buildProbes(valid string) []probe {
 	return probes
 }
 
-// corpusEntries cuts the corpus into table entries at tree construction;
-// the count does not depend on the identifier.
+// corpusEntries cuts the corpus into table entries at tree construction,
+// by its declared size: the corpus itself is built when an entry runs.
 func corpusEntries() []TableEntry {
-	n := len(negativeProbes(wire.UserRawIDPrefix + "x_y"))
+	n := fixtures.NegativeCorpusSize
 	var entries []TableEntry
 	for from := 0; from < n; from += probesPerEntry {
 		to := min(n, from+probesPerEntry)
