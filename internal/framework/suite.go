@@ -42,10 +42,17 @@ type bootstrap struct {
 	RateURL          string
 	// Discovery is what CHAT_API_VERSION=supported learnt (nil otherwise).
 	Discovery *harness.Discovery
+	// Spool is the directory the other processes spool their transcripts
+	// to (spool.go; "" in a serial run).
+	Spool string
 }
 
-// discovery is the bootstrap's, for the reports.
-var discovery *harness.Discovery
+// discovery is the bootstrap's, for the reports; spoolDir is process 1's
+// spool directory, which its report node reads and removes.
+var (
+	discovery *harness.Discovery
+	spoolDir  string
+)
 
 // RunSuite runs the specs of a conformance suite: call it from the suite's
 // only Test function. Bad configuration stops the run before any spec, with
@@ -84,9 +91,7 @@ func RunSuite(t *testing.T, description string) {
 
 // recordExchange attaches every exchange to the running node's report, so
 // JUnit, JSON and HTML reports all come from one source.
-func recordExchange(ex *transcript.Exchange) {
-	AddReportEntry(outcome.EntryTranscript, ex, ReportEntryVisibilityNever)
-}
+func recordExchange(ex *transcript.Exchange) { recordSpooled(ex) }
 
 // The suite-level nodes: set-up (embedded server, limiter, user pool),
 // the capability check before every spec, teardown and the reports. They are
@@ -95,6 +100,9 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 	cfg, err := config.Load(os.Getenv)
 	Expect(err).NotTo(HaveOccurred())
 	var b bootstrap
+	spoolDir, err = newSpoolDir()
+	Expect(err).NotTo(HaveOccurred(), "making the transcript spool directory")
+	b.Spool = spoolDir
 	if cfg.Embedded() {
 		embedded, err = harness.StartEmbedded()
 		Expect(err).NotTo(HaveOccurred(), "starting the embedded reference server")
@@ -133,6 +141,7 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 	if discovery = b.Discovery; discovery != nil {
 		Expect(discovery.Apply(cfg)).To(Succeed())
 	}
+	Expect(openSpool(b.Spool, GinkgoParallelProcess())).To(Succeed())
 	if cfg.InsecureSkipVerify {
 		fmt.Fprintln(os.Stderr, "WARNING: CHAT_INSECURE_SKIP_VERIFY=1: TLS certificates are NOT verified; the token may go to an impostor")
 	}
@@ -212,7 +221,8 @@ var _ = ReportAfterSuite("chatconform reports", func(r Report) {
 	} else if spec, err := openapi.Load(cfg.APIVersion, cfg.SpecPath); err == nil {
 		m.SpecSource, m.SpecDigest = spec.Source, spec.Digest
 	}
-	r = report.Prepare(r) // the server's bytes escaped, parallel problems once
+	r = unspool(r, spoolDir) // the other processes' transcripts, back in their entries
+	r = report.Prepare(r)    // the server's bytes escaped, parallel problems once
 	err = report.Write(cfg.ReportDir, r, m)
 	sc, rc := GinkgoConfiguration()
 	report.PrintSummary(os.Stdout, r, m, report.ConsoleColor(os.Stdout, rc.NoColor, sc.ParallelTotal > 1))
