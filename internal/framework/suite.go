@@ -100,8 +100,10 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 	cfg, err := config.Load(os.Getenv)
 	Expect(err).NotTo(HaveOccurred())
 	var b bootstrap
-	spoolDir, err = newSpoolDir()
-	Expect(err).NotTo(HaveOccurred(), "making the transcript spool directory")
+	if spoolDir, err = newSpoolDir(); err != nil {
+		// Slower, not wrong: the transcripts travel in the spec reports.
+		fmt.Fprintf(os.Stderr, "chatconform: no transcript spool (%v); the transcripts travel with the spec reports\n", err)
+	}
 	b.Spool = spoolDir
 	if cfg.Embedded() {
 		embedded, err = harness.StartEmbedded()
