@@ -52,9 +52,12 @@ type spoolFile struct {
 }
 
 // newSpoolDir makes the run's spool directory (process 1, parallel runs
-// only); its path goes to every process in the bootstrap.
+// only); its path goes to every process in the bootstrap. A run that asks
+// Ginkgo for reports of its own (--json-report, --junit-report, …) does not
+// spool: Ginkgo writes those from the report as the CLI gathered it, with
+// the references, after the suite's report node has run.
 func newSpoolDir() (string, error) {
-	if ginkgoProcesses() == 1 {
+	if _, rc := GinkgoConfiguration(); ginkgoProcesses() == 1 || rc.WillGenerateReport() {
 		return "", nil
 	}
 	return os.MkdirTemp("", "chatconform-transcripts-")
