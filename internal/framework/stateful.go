@@ -76,7 +76,7 @@ const (
 	stateMinSteps    = 2  // fewest drawn steps (a step with nothing to do is left out)
 	stateSteps       = 14 // most drawn steps in one sequence (7 on average)
 	stateBatch       = 20 // most participants in one add
-	stateHosts       = 12 // acting users STATE-01 mints for its threads, when it can
+	stateHosts       = 32 // acting users STATE-01 mints for its threads, when it can: two for each sequence in flight
 	stateShrinkHosts = 24 // and more once a sequence failed
 	// stateConcurrency is how many sequences run at a time while
 	// exploring: each is on threads of its own, within their limits.
@@ -372,6 +372,17 @@ func RunStateful(ctx context.Context) {
 		}
 		tb := &rapidTB{}
 		rapid.Check(tb, s.property)
+		if s.last == nil && s.abort == nil && s.fails > 0 {
+			// rapid met fewer sequences than were drafted (it runs a fifth
+			// of its checks under go test -short): the first that failed
+			// while exploring is the evidence, unshrunk.
+			for _, d := range s.drafts {
+				if o := s.remembered(d.specs, d.closing); o != nil && o.failed {
+					s.last = o
+					break
+				}
+			}
+		}
 		if tb.failed && s.last == nil && s.abort == nil {
 			// No sequence departed, yet rapid failed: the generator's own fault.
 			HarnessFailure(fmt.Errorf("STATE-01's generator failed (seed %d):\n%s", seed, tb.log.String()))
@@ -558,6 +569,14 @@ func (s *stateful) explore() {
 			defer GinkgoRecover() // a bug of the harness fails the spec, not the process
 			s.turn.Lock()
 			defer s.turn.Unlock()
+			defer func() {
+				// Any other panic (run recovers Ginkgo's) stops the other
+				// sequences too; GinkgoRecover then records it.
+				if r := recover(); r != nil {
+					s.abort = r
+					panic(r)
+				}
+			}()
 			if s.abort == nil {
 				s.run(d.specs, d.closing)
 			}
