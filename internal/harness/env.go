@@ -43,13 +43,15 @@ const (
 	// allows (ADD-04 adds that many to one thread at once).
 	PoolMembers = limits.ParticipantsPerRequest
 	// MintConcurrency bounds concurrent Identity calls (and the deletions
-	// of a teardown). It covers the largest pool, every known api-version's
-	// (48 hosts × 6 versions, the outsider and 200 members: 489 users), so
-	// minting the pool and deleting it are each one round trip deep: at 64
-	// they were 8 round trips deep each, which at 50 ms was most of setup
-	// and teardown. Against a remote endpoint CHAT_MAX_RPS paces them
-	// anyway (by default).
-	MintConcurrency = 512
+	// of a teardown). The largest pool, every known api-version's (48 hosts
+	// × 6 versions, the outsider and 200 members: 489 users), is then two
+	// round trips deep to mint and to delete, one version's (249) one: at
+	// 64 they were 8 round trips deep each, which at 50 ms was most of
+	// setup and teardown. Each call in flight holds a connection, two file
+	// descriptors with the embedded server, so 256 stays well within a
+	// limit of 1024 open files. Against a remote endpoint CHAT_MAX_RPS paces
+	// them anyway (by default).
+	MintConcurrency = 256
 )
 
 // Pool is the users of a run. Process 1 obtains it (SynchronizedBeforeSuite)

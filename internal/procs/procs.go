@@ -56,7 +56,7 @@ const (
 	// six at the most allowed (docs/performance.md).
 	ProcessCost = 125 * time.Millisecond
 	// MaxPerCore bounds the processes per core: each also holds about
-	// 50 to 100 MB of memory, so 32 on two cores stay under 3 GB.
+	// 50 to 100 MB of memory, so 32 on two cores hold about 3 GB at most.
 	MaxPerCore = 16
 	// Probes is how many round trips are timed (after one that opens the
 	// connection); their median is the latency.
