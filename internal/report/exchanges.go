@@ -3,13 +3,11 @@ package report
 import (
 	"encoding/json"
 	"net/http"
-	"runtime"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/onsi/ginkgo/v2/types"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/chatconform/chatconform/internal/outcome"
 	"github.com/chatconform/chatconform/internal/transcript"
@@ -76,24 +74,16 @@ func decodeTranscripts(specs types.SpecReports) transcripts {
 	last := lastDecoded.t
 	lastDecoded.Unlock()
 	decoded := make([][]recorded, len(specs))
-	var g errgroup.Group
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	const chunk = 16
-	for lo := 0; lo < len(specs); lo += chunk {
-		g.Go(func() error {
-			for i := lo; i < min(lo+chunk, len(specs)); i++ {
-				if k, ok := keyOf(specs[i]); ok {
-					if exs, ok := last[k]; ok {
-						decoded[i] = exs
-						continue
-					}
-				}
-				decoded[i] = exchangesOf(specs[i])
+	_ = onEveryCore(len(specs), func(i int) error {
+		if k, ok := keyOf(specs[i]); ok {
+			if exs, ok := last[k]; ok {
+				decoded[i] = exs
+				return nil
 			}
-			return nil
-		})
-	}
-	_ = g.Wait()
+		}
+		decoded[i] = exchangesOf(specs[i])
+		return nil
+	})
 	t := transcripts{}
 	for i, sr := range specs {
 		if k, ok := keyOf(sr); ok {

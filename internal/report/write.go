@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
 	"time"
@@ -201,30 +200,23 @@ func renderGinkgoJSON(r types.Report) ([]byte, error) {
 		return marshalGinkgoJSON(r)
 	}
 	specs := make([][]byte, len(r.SpecReports))
-	var g errgroup.Group
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	const chunk = 16
-	for lo := 0; lo < len(specs); lo += chunk {
-		g.Go(func() error {
-			for i := lo; i < min(lo+chunk, len(specs)); i++ {
-				// json.MarshalIndent(sr, ...) without its compacting pass:
-				// what SpecReport.MarshalJSON returns comes from
-				// json.Marshal, compact and HTML-escaped already.
-				b, err := r.SpecReports[i].MarshalJSON()
-				if err != nil {
-					return err
-				}
-				var buf bytes.Buffer
-				buf.Grow(len(b) + len(b)/4)
-				if err := json.Indent(&buf, b, elemDepth, "  "); err != nil {
-					return err
-				}
-				specs[i] = buf.Bytes()
-			}
-			return nil
-		})
-	}
-	if g.Wait() != nil {
+	err = onEveryCore(len(specs), func(i int) error {
+		// json.MarshalIndent(sr, ...) without its compacting pass: what
+		// SpecReport.MarshalJSON returns comes from json.Marshal, compact
+		// and HTML-escaped already.
+		b, err := r.SpecReports[i].MarshalJSON()
+		if err != nil {
+			return err
+		}
+		var buf bytes.Buffer
+		buf.Grow(len(b) + len(b)/4)
+		if err := json.Indent(&buf, b, elemDepth, "  "); err != nil {
+			return err
+		}
+		specs[i] = buf.Bytes()
+		return nil
+	})
+	if err != nil {
 		return marshalGinkgoJSON(r) // its error, as MarshalIndent words it
 	}
 	size := len(hb) + 64
