@@ -99,9 +99,10 @@ func (s *spoolFile) write(ex *transcript.Exchange) (ref string, ok bool) {
 	return ref, true
 }
 
-// recordSpooled attaches ex to the running node's report: by reference
-// when this process spools.
-func recordSpooled(ex *transcript.Exchange) {
+// recordExchange attaches every exchange to the running node's report, so
+// JUnit, JSON and HTML reports all come from one source: by reference when
+// this process spools.
+func recordExchange(ex *transcript.Exchange) {
 	if spool != nil {
 		if ref, ok := spool.write(ex); ok {
 			AddReportEntry(outcome.EntryTranscript, spooled{ref}, ReportEntryVisibilityNever)

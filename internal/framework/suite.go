@@ -19,7 +19,6 @@ import (
 	"github.com/chatconform/chatconform/internal/outcome"
 	"github.com/chatconform/chatconform/internal/report"
 	"github.com/chatconform/chatconform/internal/sanitize"
-	"github.com/chatconform/chatconform/internal/transcript"
 )
 
 // Env is this process's connection to the server under test, set up before
@@ -88,10 +87,6 @@ func RunSuite(t *testing.T, description string) {
 	})
 	RunSpecs(t, description)
 }
-
-// recordExchange attaches every exchange to the running node's report, so
-// JUnit, JSON and HTML reports all come from one source.
-func recordExchange(ex *transcript.Exchange) { recordSpooled(ex) }
 
 // The suite-level nodes: set-up (embedded server, limiter, user pool),
 // the capability check before every spec, teardown and the reports. They are
